@@ -1,0 +1,131 @@
+using Dapper;
+using NewsLens.Api.Infrastructure;
+using NewsLens.Api.Web;
+
+namespace NewsLens.Api.Articles;
+
+public sealed class ArticleRow
+{
+    public long Id { get; init; }
+    public string Url { get; init; } = "";
+    public string Title { get; init; } = "";
+    public long OutletId { get; init; }
+    public long PublishedAt { get; init; }
+    public long CreatedAt { get; init; }
+
+    public ArticleResponse ToResponse() => new(Id, Url, Title, OutletId, UnixTime.FromMs(PublishedAt), UnixTime.FromMs(CreatedAt));
+}
+
+/// <summary>What creating an article did. <see cref="OutletProblem"/> says why no outlet could be used.</summary>
+public sealed record ArticleCreation(ArticleRow? Created, long? DuplicateOfId = null, string? OutletProblem = null);
+
+public sealed class ArticleStore(Database database)
+{
+    public const string ListName = "articles";
+
+    /// <summary>Article lists page on (published_at, id).</summary>
+    public const int ListKeyParts = 2;
+
+    private const string Columns = "id, url, title, outlet_id, published_at, created_at";
+
+    public async Task<ArticleRow?> GetAsync(long id, CancellationToken ct)
+    {
+        const string sql = $"SELECT {Columns} FROM articles WHERE id = @id";
+        await using var connection = await database.OpenAsync(ct);
+        return await connection.QuerySingleOrDefaultAsync<ArticleRow>(new CommandDefinition(sql, new { id }, cancellationToken: ct));
+    }
+
+    /// <summary>Newest published first. One statement per filter shape, so each is served by its own index.</summary>
+    public async Task<IReadOnlyList<ArticleRow>> ListAsync(string? canonicalUrl, long? outletId, long[]? after, int limit, CancellationToken ct)
+    {
+        const string byUrl = $"""
+            SELECT {Columns} FROM articles
+            WHERE url = @canonicalUrl AND (@outletId IS NULL OR outlet_id = @outletId) AND (published_at, id) < (@publishedAt, @id)
+            LIMIT @take
+            """;
+        const string byOutlet = $"""
+            SELECT {Columns} FROM articles
+            WHERE outlet_id = @outletId AND (published_at, id) < (@publishedAt, @id)
+            ORDER BY published_at DESC, id DESC
+            LIMIT @take
+            """;
+        const string all = $"""
+            SELECT {Columns} FROM articles
+            WHERE (published_at, id) < (@publishedAt, @id)
+            ORDER BY published_at DESC, id DESC
+            LIMIT @take
+            """;
+        var sql = canonicalUrl is not null ? byUrl : outletId is not null ? byOutlet : all;
+        await using var connection = await database.OpenAsync(ct);
+        var rows = await connection.QueryAsync<ArticleRow>(new CommandDefinition(
+            sql,
+            new { canonicalUrl, outletId, publishedAt = after?[0] ?? long.MaxValue, id = after?[1] ?? long.MaxValue, take = limit + 1 },
+            cancellationToken: ct));
+        return rows.AsList();
+    }
+
+    /// <summary>
+    /// Creates an article under its canonical URL. The outlet is the one given or, without one, the outlet
+    /// registered for the URL's host or its closest parent domain.
+    /// </summary>
+    public async Task<ArticleCreation> CreateAsync(ArticleRequest request, long now, CancellationToken ct)
+    {
+        const string findUrl = "SELECT id FROM articles WHERE url = @url";
+        const string outletExists = "SELECT EXISTS (SELECT 1 FROM outlets WHERE id = @outletId)";
+        const string outletByHost = "SELECT id FROM outlets WHERE domain IN @domains ORDER BY length(domain) DESC LIMIT 1";
+        const string insert = $"""
+            INSERT INTO articles (url, title, outlet_id, published_at, created_at)
+            VALUES (@url, @Title, @outletId, @publishedAt, @now)
+            RETURNING {Columns}
+            """;
+
+        if (!ArticleUrl.TryCanonicalize(request.Url, out var url, out var host))
+        {
+            throw new InvalidOperationException("Article URL reached the store without validation.");
+        }
+
+        await using var connection = await database.OpenAsync(ct);
+        await using var transaction = Database.BeginWrite(connection);
+        if (await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(findUrl, new { url }, transaction, cancellationToken: ct)) is { } existing)
+        {
+            return new ArticleCreation(null, DuplicateOfId: existing);
+        }
+
+        long outletId;
+        if (request.OutletId is { } given)
+        {
+            if (!await connection.ExecuteScalarAsync<bool>(new CommandDefinition(outletExists, new { outletId = given }, transaction, cancellationToken: ct)))
+            {
+                return new ArticleCreation(null, OutletProblem: $"Outlet {given} does not exist.");
+            }
+
+            outletId = given;
+        }
+        else
+        {
+            var domains = DomainName.SelfAndParents(host);
+            var found = await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(outletByHost, new { domains }, transaction, cancellationToken: ct));
+            if (found is null)
+            {
+                return new ArticleCreation(null, OutletProblem: $"No outlet is registered for {host} or a parent domain; create the outlet first or pass outletId.");
+            }
+
+            outletId = found.Value;
+        }
+
+        var row = await connection.QuerySingleAsync<ArticleRow>(new CommandDefinition(
+            insert,
+            new { url, request.Title, outletId, publishedAt = request.PublishedAt.ToUnixTimeMilliseconds(), now },
+            transaction,
+            cancellationToken: ct));
+        await transaction.CommitAsync(ct);
+        return new ArticleCreation(row);
+    }
+
+    /// <summary>Deletes the article and its story links (ON DELETE CASCADE).</summary>
+    public async Task<bool> DeleteAsync(long id, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        return await connection.ExecuteAsync(new CommandDefinition("DELETE FROM articles WHERE id = @id", new { id }, cancellationToken: ct)) > 0;
+    }
+}

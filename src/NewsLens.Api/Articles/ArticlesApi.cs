@@ -1,0 +1,69 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using NewsLens.Api.Infrastructure;
+using NewsLens.Api.Web;
+
+namespace NewsLens.Api.Articles;
+
+public static class ArticlesApi
+{
+    public static RouteGroupBuilder MapArticles(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/articles").WithTags("Articles");
+
+        group.MapGet("/", ListArticles)
+            .WithName("listArticles")
+            .WithSummary("List articles, newest published first")
+            .WithDescription("Filter by canonical URL or by outlet. Keyset-paginated: pass `nextCursor` back as `cursor`.");
+        group.MapGet("/{id:long}", GetArticle)
+            .WithName("getArticle")
+            .WithSummary("Get an article")
+            .WithDescription("The article with its canonical URL, outlet and publication time.");
+        group.MapPost("/", CreateArticle)
+            .WithName("createArticle")
+            .WithSummary("Create an article")
+            .WithDescription("The URL is canonicalized; a second article with the same canonical URL is a 409 whose problem carries `articleId`. " +
+                "Without `outletId`, the outlet is found from the URL's host (`edition.cnn.com` → `cnn.com`).");
+        group.MapDelete("/{id:long}", DeleteArticle)
+            .WithName("deleteArticle")
+            .WithSummary("Delete an article")
+            .WithDescription("Also removes its links to stories.");
+
+        return group;
+    }
+
+    public static async Task<Results<Ok<Page<ArticleResponse>>, ValidationProblem>> ListArticles([AsParameters] ArticleListQuery query, ArticleStore store, CancellationToken ct)
+    {
+        var limit = Paging.LimitOrDefault(query.Limit);
+        var after = Cursor.DecodeValidated(query.Cursor, ArticleStore.ListName, ArticleStore.ListKeyParts);
+        string? url = null;
+        if (query.Url is not null)
+        {
+            ArticleUrl.TryCanonicalize(query.Url, out url, out _);
+        }
+
+        var rows = await store.ListAsync(url, query.OutletId, after, limit, ct);
+        return TypedResults.Ok(Paging.ToPage(rows, limit, ArticleStore.ListName, r => [r.PublishedAt, r.Id], r => r.ToResponse()));
+    }
+
+    public static async Task<Results<Ok<ArticleResponse>, NotFound<ProblemDetails>>> GetArticle(long id, ArticleStore store, CancellationToken ct) =>
+        await store.GetAsync(id, ct) is { } row ? TypedResults.Ok(row.ToResponse()) : ArticleNotFound(id);
+
+    public static async Task<Results<Created<ArticleResponse>, ValidationProblem, Conflict<ProblemDetails>>> CreateArticle(
+        ArticleRequest request, ArticleStore store, TimeProvider clock, CancellationToken ct)
+    {
+        var result = await store.CreateAsync(request, clock.GetUtcNow().ToUnixTimeMilliseconds(), ct);
+        return result switch
+        {
+            { Created: { } row } => TypedResults.Created($"/v1/articles/{row.Id}", row.ToResponse()),
+            { DuplicateOfId: { } existing } => ApiProblems.Conflict(
+                $"Article {existing} already has this canonical URL.", new Dictionary<string, object?> { ["articleId"] = existing }),
+            _ => ApiProblems.Validation("outletId", result.OutletProblem!),
+        };
+    }
+
+    public static async Task<Results<NoContent, NotFound<ProblemDetails>>> DeleteArticle(long id, ArticleStore store, CancellationToken ct) =>
+        await store.DeleteAsync(id, ct) ? TypedResults.NoContent() : ArticleNotFound(id);
+
+    private static NotFound<ProblemDetails> ArticleNotFound(long id) => ApiProblems.NotFound($"Article {id} does not exist.");
+}

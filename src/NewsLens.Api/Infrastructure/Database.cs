@@ -1,0 +1,110 @@
+using Dapper;
+using DbUp;
+using DbUp.Engine;
+using Microsoft.Data.Sqlite;
+
+namespace NewsLens.Api.Infrastructure;
+
+/// <summary>Opens SQLite connections with the pragmas every connection needs.</summary>
+public sealed class Database
+{
+    // Foreign keys are per connection in SQLite; the busy timeout lets concurrent writers queue instead of failing.
+    private const string ConnectionPragmas = """
+        PRAGMA foreign_keys = ON;
+        PRAGMA busy_timeout = 10000;
+        PRAGMA synchronous = NORMAL;
+        """;
+
+    public Database(string connectionString)
+    {
+        ConnectionString = connectionString;
+    }
+
+    public string ConnectionString { get; }
+
+    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken = default)
+    {
+        var connection = new SqliteConnection(ConnectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            await connection.ExecuteAsync(new CommandDefinition(ConnectionPragmas, cancellationToken: cancellationToken));
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Starts a write transaction with BEGIN IMMEDIATE: the write lock is taken up front, so a
+    /// read-then-write never fails half way with SQLITE_BUSY and checks made inside it stay true.
+    /// </summary>
+    public static SqliteTransaction BeginWrite(SqliteConnection connection) => connection.BeginTransaction(deferred: false);
+
+    /// <summary>
+    /// Turns a configured connection string into one with an absolute file path (relative paths are
+    /// resolved against <paramref name="contentRoot"/>) and makes sure the folder exists.
+    /// </summary>
+    public static string ResolveConnectionString(string configured, string contentRoot)
+    {
+        var builder = new SqliteConnectionStringBuilder(configured);
+        var dataSource = builder.DataSource;
+        var inMemory = builder.Mode == SqliteOpenMode.Memory || dataSource == ":memory:" || dataSource.Length == 0;
+        if (!inMemory)
+        {
+            var path = Path.GetFullPath(dataSource, contentRoot);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            builder.DataSource = path;
+        }
+
+        builder.Pooling = true;
+        return builder.ToString();
+    }
+}
+
+/// <summary>Applies the embedded forward-only scripts from <c>db/migrations</c> with DbUp.</summary>
+public static class DatabaseMigrator
+{
+    public const string JournalTable = "schema_versions";
+    private const string ScriptPrefix = "NewsLens.Api.Migrations.";
+
+    public static IReadOnlyList<string> KnownScripts { get; } =
+        [.. typeof(DatabaseMigrator).Assembly.GetManifestResourceNames().Where(n => n.StartsWith(ScriptPrefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal)];
+
+    public static int Migrate(string connectionString, ILogger logger)
+    {
+        using (var connection = new SqliteConnection(connectionString))
+        {
+            connection.Open();
+            // WAL is a property of the database file: set once, before any transaction.
+            connection.Execute("PRAGMA journal_mode = WAL;");
+        }
+
+        var upgrader = DeployChanges.To
+            .SqliteDatabase(connectionString)
+            .WithScriptsEmbeddedInAssembly(typeof(DatabaseMigrator).Assembly, name => name.StartsWith(ScriptPrefix, StringComparison.Ordinal))
+            .JournalToSqliteTable(JournalTable)
+            .WithTransaction()
+            .LogTo(logger)
+            .Build();
+
+        var unknown = upgrader.GetExecutedButNotDiscoveredScripts();
+        if (unknown.Count > 0)
+        {
+            throw new InvalidOperationException(
+                $"The database was migrated by a newer NewsLens: it has applied {string.Join(", ", unknown)}, " +
+                "which this build does not know. Run a build that includes these migrations, or point ConnectionStrings:NewsLens at another database.");
+        }
+
+        var result = upgrader.PerformUpgrade();
+        if (!result.Successful)
+        {
+            throw new InvalidOperationException($"Database migration failed in script {result.ErrorScript?.Name}: {result.Error.Message}", result.Error);
+        }
+
+        return result.Scripts.Count();
+    }
+}

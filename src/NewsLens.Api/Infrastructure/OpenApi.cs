@@ -1,0 +1,180 @@
+using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using Microsoft.OpenApi;
+using NewsLens.Api.Ratings;
+using Swashbuckle.AspNetCore.SwaggerGen;
+
+namespace NewsLens.Api.Infrastructure;
+
+/// <summary>Documents a string query parameter as taking the snake_case names of <paramref name="enumType"/>.</summary>
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter)]
+public sealed class OpenApiEnumAttribute(Type enumType) : Attribute
+{
+    public Type EnumType { get; } = enumType;
+}
+
+public static class OpenApiSetup
+{
+    public const string DocumentName = "v1";
+
+    public static IServiceCollection AddNewsLensOpenApi(this IServiceCollection services)
+    {
+        services.AddEndpointsApiExplorer();
+        services.AddSwaggerGen(options =>
+        {
+            options.SwaggerDoc(DocumentName, new OpenApiInfo
+            {
+                Title = "NewsLens API",
+                Version = "v1",
+                Description = "News outlets with bias, factuality and ownership ratings; stories, articles and their links; " +
+                    "and exact per-story coverage (bias distribution, factuality, ownership, blindspot). " +
+                    "Errors are application/problem+json (RFC 9457). The coverage rules are stated in the README.",
+                Contact = new OpenApiContact { Name = "NewsLens API team" },
+            });
+            options.DocumentFilter<TagDescriptionsDocumentFilter>();
+            options.IncludeXmlComments(typeof(OpenApiSetup).Assembly);
+            options.DescribeAllParametersInCamelCase();
+            options.SupportNonNullableReferenceTypes();
+            options.UseInlineDefinitionsForEnums();
+            options.SchemaFilter<RequiredMembersSchemaFilter>();
+            options.ParameterFilter<EnumParameterFilter>();
+            options.OperationFilter<ProblemResponsesOperationFilter>();
+            options.CustomSchemaIds(SchemaId);
+            options.AddServer(new OpenApiServer { Url = "http://localhost:5080", Description = "Local development (dotnet run); partners use their own base address." });
+            // No operation needs credentials yet; an explicit empty requirement says so.
+            options.AddSecurityRequirement(_ => new OpenApiSecurityRequirement());
+        });
+        return services;
+    }
+
+    public static WebApplication UseNewsLensOpenApi(this WebApplication app)
+    {
+        app.UseSwagger(options => options.OpenApiVersion = OpenApiSpecVersion.OpenApi3_0);
+        app.UseSwaggerUI(options =>
+        {
+            options.SwaggerEndpoint($"/swagger/{DocumentName}/swagger.json", "NewsLens API v1");
+            options.DocumentTitle = "NewsLens API";
+        });
+        return app;
+    }
+
+    /// <summary><c>Page&lt;OutletResponse&gt;</c> → <c>OutletPage</c>; <c>OutletResponse</c> → <c>Outlet</c>.</summary>
+    private static string SchemaId(Type type)
+    {
+        static string Name(Type t) => t.Name.EndsWith("Response", StringComparison.Ordinal) ? t.Name[..^"Response".Length] : t.Name;
+        return type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Page<>)
+            ? Name(type.GetGenericArguments()[0]) + "Page"
+            : Name(type);
+    }
+
+    /// <summary>
+    /// Responses always carry every member (null where unset), so all are required. Requests require
+    /// exactly their non-nullable members.
+    /// </summary>
+    private sealed class RequiredMembersSchemaFilter : ISchemaFilter
+    {
+        private static readonly NullabilityInfoContext Nullability = new();
+
+        public void Apply(IOpenApiSchema schema, SchemaFilterContext context)
+        {
+            if (schema is not OpenApiSchema concrete || concrete.Properties is not { Count: > 0 } ||
+                context.Type.Assembly != typeof(OpenApiSetup).Assembly)
+            {
+                return;
+            }
+
+            var isRequest = context.Type.Name.EndsWith("Request", StringComparison.Ordinal);
+            concrete.Required ??= new HashSet<string>();
+            foreach (var property in context.Type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+            {
+                var name = property.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name ?? JsonNamingPolicy.CamelCase.ConvertName(property.Name);
+                if (!concrete.Properties.ContainsKey(name))
+                {
+                    continue;
+                }
+
+                var nullable = Nullability.Create(property).ReadState == NullabilityState.Nullable;
+                if (!isRequest || !nullable)
+                {
+                    concrete.Required.Add(name);
+                }
+
+                // OpenAPI 3.0.3: "nullable" does not add null to an enum's values; list it explicitly.
+                if (nullable && concrete.Properties[name] is OpenApiSchema { Enum: { Count: > 0 } values } && !values.Any(v => v is null))
+                {
+                    values.Add(null!);
+                }
+            }
+        }
+    }
+
+    private sealed class TagDescriptionsDocumentFilter : IDocumentFilter
+    {
+        private static readonly (string Name, string Description)[] Tags =
+        [
+            ("Outlets", "News outlets with their bias, factuality and ownership ratings."),
+            ("Stories", "Stories, their article lists and the links between stories and articles."),
+            ("Articles", "Articles, each published by one outlet."),
+            ("Coverage", "Per-story coverage: bias distribution, factuality, ownership and blindspot."),
+        ];
+
+        public void Apply(OpenApiDocument document, DocumentFilterContext context) =>
+            document.Tags = new HashSet<OpenApiTag>(Tags.Select(t => new OpenApiTag { Name = t.Name, Description = t.Description }));
+    }
+
+    private sealed class EnumParameterFilter : IParameterFilter
+    {
+        public void Apply(IOpenApiParameter parameter, ParameterFilterContext context)
+        {
+            var attribute = context.PropertyInfo?.GetCustomAttribute<OpenApiEnumAttribute>()
+                ?? context.ParameterInfo?.GetCustomAttribute<OpenApiEnumAttribute>();
+            if (attribute is null || parameter.Schema is not OpenApiSchema schema)
+            {
+                return;
+            }
+
+            var names = (IEnumerable<string>)typeof(EnumText<>).MakeGenericType(attribute.EnumType).GetProperty(nameof(EnumText<Lean>.Names))!.GetValue(null)!;
+            schema.Type = JsonSchemaType.String;
+            schema.Enum = [.. names.Select(n => (JsonNode)JsonValue.Create(n))];
+        }
+    }
+
+    /// <summary>
+    /// Problems are served as application/problem+json. Operations that read a body can also answer
+    /// 413 and 415.
+    /// </summary>
+    private sealed class ProblemResponsesOperationFilter : IOperationFilter
+    {
+        public void Apply(OpenApiOperation operation, OperationFilterContext context)
+        {
+            operation.Responses ??= [];
+            if (operation.RequestBody is not null)
+            {
+                AddProblem(operation, context, "413", "The request body is larger than 1 MiB.");
+                AddProblem(operation, context, "415", "The request body is not application/json.");
+            }
+
+            foreach (var (code, response) in operation.Responses)
+            {
+                if (code[0] is '4' or '5' && response is OpenApiResponse concrete && concrete.Content is { Count: > 0 } content)
+                {
+                    var schema = content.Values.First().Schema;
+                    content.Clear();
+                    content["application/problem+json"] = new OpenApiMediaType { Schema = schema };
+                }
+            }
+        }
+
+        private static void AddProblem(OpenApiOperation operation, OperationFilterContext context, string code, string description)
+        {
+            var schema = context.SchemaGenerator.GenerateSchema(typeof(Microsoft.AspNetCore.Mvc.ProblemDetails), context.SchemaRepository);
+            operation.Responses!.TryAdd(code, new OpenApiResponse
+            {
+                Description = description,
+                Content = new Dictionary<string, IOpenApiMediaType> { ["application/problem+json"] = new OpenApiMediaType { Schema = schema } },
+            });
+        }
+    }
+}

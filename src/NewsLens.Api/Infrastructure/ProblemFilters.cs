@@ -1,0 +1,167 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using FluentValidation;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+
+namespace NewsLens.Api.Infrastructure;
+
+/// <summary>
+/// Runs the FluentValidation validator registered for any endpoint argument (request bodies and
+/// <c>[AsParameters]</c> query objects) and answers 400 with <c>errors</c> before the handler runs.
+/// Attached once, on the <c>/v1</c> group.
+/// </summary>
+public static class ValidationFilter
+{
+    public static EndpointFilterDelegate Factory(EndpointFilterFactoryContext context, EndpointFilterDelegate next)
+    {
+        var services = context.ApplicationServices;
+        var validated = context.MethodInfo.GetParameters()
+            .Select((parameter, index) => (index, validator: services.GetService(typeof(IValidator<>).MakeGenericType(parameter.ParameterType)) as IValidator))
+            .Where(p => p.validator is not null)
+            .ToArray();
+
+        if (validated.Length == 0)
+        {
+            return next;
+        }
+
+        return async invocation =>
+        {
+            foreach (var (index, validator) in validated)
+            {
+                if (invocation.Arguments[index] is not { } argument)
+                {
+                    continue;
+                }
+
+                var result = await validator!.ValidateAsync(new ValidationContext<object>(argument), invocation.HttpContext.RequestAborted);
+                if (!result.IsValid)
+                {
+                    return TypedResults.ValidationProblem(result.ToDictionary(), detail: "One or more fields are invalid; see errors.");
+                }
+            }
+
+            return await next(invocation);
+        };
+    }
+}
+
+/// <summary>Gives every problem an endpoint returns the same members as the framework's own (traceId included).</summary>
+public sealed class ProblemCompletionFilter : IEndpointFilter
+{
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var result = await next(context);
+        if (result is IValueHttpResult { Value: ProblemDetails problem })
+        {
+            ApiProblems.Complete(problem, context.HttpContext);
+        }
+
+        return result;
+    }
+}
+
+/// <summary>
+/// Turns the framework's request-reading failures (malformed JSON, a wrong JSON type, a query value
+/// that does not parse, a wrong content type, an oversized body) into problems that name the field.
+/// Anything else is a 500 that says nothing about the server's insides.
+/// </summary>
+public sealed partial class ApiExceptionHandler(IProblemDetailsService problemDetails, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
+{
+    [GeneratedRegex("""^Failed to bind parameter "(?<type>[^ "]+) (?<name>[^"]+)" from "(?<value>.*)"\.$""", RegexOptions.Singleline)]
+    private static partial Regex BindFailure();
+
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        ProblemDetails problem;
+        if (exception is BadHttpRequestException badRequest)
+        {
+            problem = Describe(badRequest);
+            logger.LogDebug(exception, "Rejected a malformed request: {Detail}", problem.Detail);
+        }
+        else
+        {
+            logger.LogError(exception, "Unhandled exception while serving {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
+            problem = ApiProblems.Create(StatusCodes.Status500InternalServerError, ApiProblems.DefaultDetail(httpContext, 500));
+        }
+
+        httpContext.Response.StatusCode = problem.Status!.Value;
+        return await problemDetails.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
+    }
+
+    private static ProblemDetails Describe(BadHttpRequestException exception)
+    {
+        var status = exception.StatusCode;
+        if (exception.InnerException is JsonException json)
+        {
+            var field = FieldFromJsonPath(json.Path);
+            var message = json is JsonValueException ? json.Message : "The value is not valid JSON of the expected type.";
+            return Validation(field, message);
+        }
+
+        var bind = BindFailure().Match(exception.Message);
+        if (status == StatusCodes.Status400BadRequest && bind.Success)
+        {
+            var expected = bind.Groups["type"].Value.TrimEnd('?') switch
+            {
+                "int" or "long" or "Int32" or "Int64" => "a whole number",
+                "bool" or "Boolean" => "true or false",
+                _ => "a value of the documented type",
+            };
+            return Validation(bind.Groups["name"].Value, $"'{Shorten(bind.Groups["value"].Value)}' is not {expected}.");
+        }
+
+        if (status == StatusCodes.Status400BadRequest && exception.Message.StartsWith("Required parameter", StringComparison.Ordinal))
+        {
+            return Validation("body", "A JSON request body is required.");
+        }
+
+        return ApiProblems.Create(status, status switch
+        {
+            StatusCodes.Status413PayloadTooLarge => $"The request body is larger than the {RequestLimits.MaxBodyBytes / 1024 / 1024} MiB this endpoint accepts.",
+            StatusCodes.Status415UnsupportedMediaType => "The request body must be sent as application/json.",
+            _ => "The request could not be read.",
+        });
+    }
+
+    private static HttpValidationProblemDetails Validation(string field, string message) =>
+        new(new Dictionary<string, string[]> { [field] = [message] })
+        {
+            Status = StatusCodes.Status400BadRequest,
+            Type = ApiProblems.TypeFor(400),
+            Title = ApiProblems.TitleFor(400),
+            Detail = $"The request body or query is invalid at '{field}': {message}",
+        };
+
+    /// <summary>"$.items[2].name" → "items[2].name"; the document root is reported as "body".</summary>
+    internal static string FieldFromJsonPath(string? path) =>
+        path is null or "$" or "" ? "body" : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
+
+    private static string Shorten(string text) => text.Length > 50 ? text[..50] + "…" : text;
+}
+
+public static class RequestLimits
+{
+    /// <summary>The largest request body the v1 endpoints read (1 MiB).</summary>
+    public const long MaxBodyBytes = 1024 * 1024;
+
+    /// <summary>
+    /// Rejects a declared body over the limit before anything reads it. Kestrel enforces the same
+    /// limit for bodies of unknown length (chunked), as a 413 raised while reading.
+    /// </summary>
+    public static IApplicationBuilder UseRequestBodyLimit(this IApplicationBuilder app) =>
+        app.Use(async (context, next) =>
+        {
+            if (context.Request.ContentLength > MaxBodyBytes)
+            {
+                context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+                var problem = ApiProblems.Create(StatusCodes.Status413PayloadTooLarge, ApiProblems.DefaultDetail(context, 413));
+                await context.RequestServices.GetRequiredService<IProblemDetailsService>()
+                    .WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem });
+                return;
+            }
+
+            await next(context);
+        });
+}

@@ -1,0 +1,99 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Dapper;
+using FluentValidation;
+using Microsoft.Extensions.Options;
+using NewsLens.Api.Articles;
+using NewsLens.Api.Coverage;
+using NewsLens.Api.Demo;
+using NewsLens.Api.Outlets;
+using NewsLens.Api.Stories;
+
+namespace NewsLens.Api.Infrastructure;
+
+public static class ServiceSetup
+{
+    /// <summary>Used when <c>ConnectionStrings:NewsLens</c> is not set; relative to the content root.</summary>
+    public const string DefaultConnectionString = "Data Source=data/newslens.db";
+
+    public static WebApplicationBuilder AddNewsLensDatabase(this WebApplicationBuilder builder)
+    {
+        DefaultTypeMap.MatchNamesWithUnderscores = true;
+        builder.Services.AddSingleton(services =>
+        {
+            var configured = services.GetRequiredService<IConfiguration>().GetConnectionString("NewsLens") ?? DefaultConnectionString;
+            return new Database(Database.ResolveConnectionString(configured, services.GetRequiredService<IHostEnvironment>().ContentRootPath));
+        });
+        builder.Services.AddSingleton<OutletStore>();
+        builder.Services.AddSingleton<StoryStore>();
+        builder.Services.AddSingleton<ArticleStore>();
+        builder.Services.AddSingleton<CoverageStore>();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section);
+        builder.Services.AddOptions<CoverageOptions>()
+            .BindConfiguration(CoverageOptions.Section)
+            .Validate(o => o.Blindspot.MinRated >= 1, "Coverage:Blindspot:MinRated must be at least 1.")
+            .Validate(o => o.Blindspot.MaxNeglectingPercent is >= 0 and <= 100 && o.Blindspot.MinDominantPercent is >= 0 and <= 100,
+                "Coverage:Blindspot percentages must lie between 0 and 100.")
+            .Validate(o => o.Blindspot.MaxNeglectingPercent < o.Blindspot.MinDominantPercent,
+                "Coverage:Blindspot:MaxNeglectingPercent must be below MinDominantPercent.")
+            .ValidateOnStart();
+        builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+        return builder;
+    }
+
+    public static WebApplicationBuilder AddNewsLensApi(this WebApplicationBuilder builder)
+    {
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = RequestLimits.MaxBodyBytes;
+        });
+        builder.Services.ConfigureHttpJsonOptions(options =>
+        {
+            var json = options.SerializerOptions;
+            json.NumberHandling = JsonNumberHandling.Strict;
+            json.Converters.Add(new SnakeCaseEnumConverterFactory());
+            json.Converters.Add(new Rfc3339DateTimeOffsetConverter());
+            json.Converters.Add(new TrimmingStringConverter());
+        });
+        // Failures to read a request become exceptions, so ApiExceptionHandler can name the field.
+        builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        builder.Services.AddProblemDetails(options =>
+            options.CustomizeProblemDetails = context => ApiProblems.Complete(context.ProblemDetails, context.HttpContext));
+        builder.Services.AddExceptionHandler<ApiExceptionHandler>();
+
+        ValidatorOptions.Global.PropertyNameResolver = (_, member, _) => member is null ? null : JsonNamingPolicy.CamelCase.ConvertName(member.Name);
+        ValidatorOptions.Global.DisplayNameResolver = (_, member, _) => member is null ? null : JsonNamingPolicy.CamelCase.ConvertName(member.Name);
+        builder.Services.AddValidatorsFromAssemblyContaining<OutletRequestValidator>(ServiceLifetime.Singleton);
+
+        builder.Services.AddNewsLensOpenApi();
+        return builder;
+    }
+
+    /// <summary>Migrates the database and, when enabled and the database is empty, seeds the demo.</summary>
+    public static async Task InitializeDatabaseAsync(this WebApplication app)
+    {
+        var database = app.Services.GetRequiredService<Database>();
+        var applied = DatabaseMigrator.Migrate(database.ConnectionString, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("DbUp"));
+        app.Logger.LogInformation("Database {DataSource}: {Applied} new migration(s) applied, {Known} known to this build.",
+            new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(database.ConnectionString).DataSource, applied, DatabaseMigrator.KnownScripts.Count);
+        if (app.Services.GetRequiredService<IOptions<DemoOptions>>().Value.Seed &&
+            await DemoSeeder.SeedIfEmptyAsync(database, app.Services.GetRequiredService<TimeProvider>()))
+        {
+            app.Logger.LogInformation("Seeded the demo data set (fictional outlets on .example domains).");
+        }
+    }
+
+    public static IEndpointRouteBuilder MapNewsLensApi(this IEndpointRouteBuilder routes)
+    {
+        var v1 = routes.MapGroup("/v1")
+            .AddEndpointFilter<ProblemCompletionFilter>()
+            .AddEndpointFilterFactory(ValidationFilter.Factory);
+        v1.MapOutlets();
+        v1.MapStories();
+        v1.MapArticles();
+        v1.MapCoverage();
+        return routes;
+    }
+}

@@ -1,0 +1,16 @@
+namespace NewsLens.Api.Infrastructure;
+
+public enum WriteOutcome
+{
+    Done,
+    NotFound,
+    Conflict,
+}
+
+/// <summary>What a store's write did; on a conflict, <see cref="ConflictingId"/> names the row in the way.</summary>
+public readonly record struct WriteResult<T>(WriteOutcome Outcome, T? Value = default, long? ConflictingId = null)
+{
+    public static WriteResult<T> Done(T value) => new(WriteOutcome.Done, value);
+    public static WriteResult<T> NotFound() => new(WriteOutcome.NotFound);
+    public static WriteResult<T> Conflict(long? conflictingId = null) => new(WriteOutcome.Conflict, ConflictingId: conflictingId);
+}

@@ -1,0 +1,74 @@
+using System.ComponentModel.DataAnnotations;
+using FluentValidation;
+using NewsLens.Api.Infrastructure;
+using NewsLens.Api.Ratings;
+using NewsLens.Api.Web;
+
+namespace NewsLens.Api.Outlets;
+
+/// <summary>An outlet as created or fully replaced. Unset ratings mean "not rated".</summary>
+/// <param name="Name">Display name, 1–200 characters after trimming.</param>
+/// <param name="Domain">A host name or a URL on it; stored normalized (<c>https://WWW.Example.com/x</c> → <c>example.com</c>).</param>
+/// <param name="Bias">7-point bias rating; null when unrated.</param>
+/// <param name="Factuality">Factuality rating; null when unrated.</param>
+/// <param name="Ownership">Ownership type; null when unknown.</param>
+/// <param name="Country">ISO 3166-1 alpha-2 code, any case; stored upper case.</param>
+public sealed record OutletRequest(
+    string Name,
+    string Domain,
+    Bias? Bias = null,
+    Factuality? Factuality = null,
+    Ownership? Ownership = null,
+    string? Country = null);
+
+public sealed record OutletResponse(
+    long Id,
+    string Name,
+    string Domain,
+    Bias? Bias,
+    Lean? Lean,
+    Factuality? Factuality,
+    Ownership? Ownership,
+    string? Country,
+    DateTime CreatedAt,
+    DateTime UpdatedAt);
+
+/// <summary>Query of <c>GET /v1/outlets</c>.</summary>
+/// <param name="Lean">Only outlets whose bias falls in this lean.</param>
+/// <param name="Q">Case-insensitive substring of the name or the domain.</param>
+/// <param name="Limit">Page size, 1–200; 50 when omitted.</param>
+/// <param name="Cursor">The <c>nextCursor</c> of the previous page; omit for the first page.</param>
+public sealed record OutletListQuery(
+    [property: OpenApiEnum(typeof(Lean))] string? Lean,
+    [property: MaxLength(OutletListQueryValidator.MaxQueryLength)] string? Q,
+    [property: Range(1, Paging.MaxLimit)] int? Limit,
+    string? Cursor) : IPageQuery;
+
+public sealed class OutletRequestValidator : AbstractValidator<OutletRequest>
+{
+    public OutletRequestValidator()
+    {
+        RuleFor(x => x.Name).NotEmpty().MaximumLength(200);
+        RuleFor(x => x.Domain)
+            .NotEmpty()
+            .Must(d => DomainName.TryNormalize(d, out _))
+            .When(x => !string.IsNullOrEmpty(x.Domain))
+            .WithMessage("'{PropertyValue}' is not a host name with a dot (such as example.com) or an http(s) URL on one.");
+        RuleFor(x => x.Country)
+            .Must(c => CountryCode.TryNormalize(c, out _))
+            .When(x => x.Country is not null)
+            .WithMessage("'{PropertyValue}' is not an ISO 3166-1 alpha-2 country code (such as US or GB).");
+    }
+}
+
+public sealed class OutletListQueryValidator : PageQueryValidator<OutletListQuery>
+{
+    public const int MaxQueryLength = 200;
+
+    public OutletListQueryValidator() : base(OutletStore.ListName, OutletStore.ListKeyParts)
+    {
+        RuleFor(x => x.Lean).Must(EnumText<Lean>.IsName).When(x => x.Lean is not null)
+            .WithMessage($"'{{PropertyValue}}' is not a lean; expected one of: {EnumText<Lean>.AllowedList}.");
+        RuleFor(x => x.Q).MaximumLength(MaxQueryLength);
+    }
+}

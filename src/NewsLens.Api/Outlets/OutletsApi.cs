@@ -1,0 +1,98 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using NewsLens.Api.Infrastructure;
+using NewsLens.Api.Ratings;
+using NewsLens.Api.Web;
+
+namespace NewsLens.Api.Outlets;
+
+public static class OutletsApi
+{
+    public static RouteGroupBuilder MapOutlets(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/outlets").WithTags("Outlets");
+
+        group.MapGet("/", ListOutlets)
+            .WithName("listOutlets")
+            .WithSummary("List outlets")
+            .WithDescription("Outlets in id order, optionally filtered by lean and by a text match on name or domain. Keyset-paginated: pass `nextCursor` back as `cursor`.");
+        group.MapGet("/{id:long}", GetOutlet)
+            .WithName("getOutlet")
+            .WithSummary("Get an outlet")
+            .WithDescription("The outlet with its ratings; `lean` is derived from `bias`.");
+        group.MapPost("/", CreateOutlet)
+            .WithName("createOutlet")
+            .WithSummary("Create an outlet")
+            .WithDescription("The domain is normalized (lower case; no scheme, `www.`, port or path) and must be unique.");
+        group.MapPut("/{id:long}", ReplaceOutlet)
+            .WithName("replaceOutlet")
+            .WithSummary("Replace an outlet")
+            .WithDescription("Full replace: omitted ratings become unrated. A re-rating changes the coverage of every story the outlet appears in.");
+        group.MapDelete("/{id:long}", DeleteOutlet)
+            .WithName("deleteOutlet")
+            .WithSummary("Delete an outlet")
+            .WithDescription("Refused with 409 while the outlet still has articles.");
+
+        return group;
+    }
+
+    public static async Task<Results<Ok<Page<OutletResponse>>, ValidationProblem>> ListOutlets([AsParameters] OutletListQuery query, OutletStore store, CancellationToken ct)
+    {
+        var limit = Paging.LimitOrDefault(query.Limit);
+        var after = Cursor.DecodeValidated(query.Cursor, OutletStore.ListName, OutletStore.ListKeyParts);
+        var rows = await store.ListAsync(query.Lean, query.Q, after?[0], limit, ct);
+        return TypedResults.Ok(Paging.ToPage(rows, limit, OutletStore.ListName, r => [r.Id], r => r.ToResponse()));
+    }
+
+    public static async Task<Results<Ok<OutletResponse>, NotFound<ProblemDetails>>> GetOutlet(long id, OutletStore store, CancellationToken ct) =>
+        await store.GetAsync(id, ct) is { } row ? TypedResults.Ok(row.ToResponse()) : OutletNotFound(id);
+
+    public static async Task<Results<Created<OutletResponse>, ValidationProblem, Conflict<ProblemDetails>>> CreateOutlet(
+        OutletRequest request, OutletStore store, TimeProvider clock, CancellationToken ct)
+    {
+        var result = await store.CreateAsync(ToValues(request), clock.GetUtcNow().ToUnixTimeMilliseconds(), ct);
+        return result.Outcome switch
+        {
+            WriteOutcome.Done => TypedResults.Created($"/v1/outlets/{result.Value!.Id}", result.Value.ToResponse()),
+            _ => DomainTaken(result.ConflictingId),
+        };
+    }
+
+    public static async Task<Results<Ok<OutletResponse>, ValidationProblem, NotFound<ProblemDetails>, Conflict<ProblemDetails>>> ReplaceOutlet(
+        long id, OutletRequest request, OutletStore store, TimeProvider clock, CancellationToken ct)
+    {
+        var result = await store.ReplaceAsync(id, ToValues(request), clock.GetUtcNow().ToUnixTimeMilliseconds(), ct);
+        return result.Outcome switch
+        {
+            WriteOutcome.Done => TypedResults.Ok(result.Value!.ToResponse()),
+            WriteOutcome.NotFound => OutletNotFound(id),
+            _ => DomainTaken(result.ConflictingId),
+        };
+    }
+
+    public static async Task<Results<NoContent, NotFound<ProblemDetails>, Conflict<ProblemDetails>>> DeleteOutlet(long id, OutletStore store, CancellationToken ct) =>
+        await store.DeleteAsync(id, ct) switch
+        {
+            WriteOutcome.Done => TypedResults.NoContent(),
+            WriteOutcome.NotFound => OutletNotFound(id),
+            _ => ApiProblems.Conflict($"Outlet {id} still has articles; delete or move them first."),
+        };
+
+    private static NotFound<ProblemDetails> OutletNotFound(long id) => ApiProblems.NotFound($"Outlet {id} does not exist.");
+
+    private static Conflict<ProblemDetails> DomainTaken(long? outletId) =>
+        ApiProblems.Conflict($"Outlet {outletId} already has this domain.", new Dictionary<string, object?> { ["outletId"] = outletId });
+
+    /// <summary>The validator has accepted the request, so the normalizations succeed.</summary>
+    private static OutletValues ToValues(OutletRequest request)
+    {
+        DomainName.TryNormalize(request.Domain, out var domain);
+        return new OutletValues(
+            request.Name,
+            domain!,
+            EnumText<Bias>.Name(request.Bias),
+            EnumText<Factuality>.Name(request.Factuality),
+            EnumText<Ownership>.Name(request.Ownership),
+            request.Country is null ? null : CountryCode.TryNormalize(request.Country, out var country) ? country : null);
+    }
+}

@@ -1,0 +1,106 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using NewsLens.Api.Articles;
+using NewsLens.Api.Infrastructure;
+
+namespace NewsLens.Api.Stories;
+
+public static class StoriesApi
+{
+    public static RouteGroupBuilder MapStories(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/stories").WithTags("Stories");
+
+        group.MapGet("/", ListStories)
+            .WithName("listStories")
+            .WithSummary("List stories, newest first")
+            .WithDescription("Keyset-paginated: pass `nextCursor` back as `cursor`.");
+        group.MapGet("/{id:long}", GetStory)
+            .WithName("getStory")
+            .WithSummary("Get a story")
+            .WithDescription("The story's title and summary; its coverage and articles have their own endpoints.");
+        group.MapPost("/", CreateStory)
+            .WithName("createStory")
+            .WithSummary("Create a story")
+            .WithDescription("A story groups articles about one event; link articles to it to get its coverage.");
+        group.MapPut("/{id:long}", ReplaceStory)
+            .WithName("replaceStory")
+            .WithSummary("Replace a story")
+            .WithDescription("Full replace of title and summary; an omitted summary becomes null.");
+        group.MapDelete("/{id:long}", DeleteStory)
+            .WithName("deleteStory")
+            .WithSummary("Delete a story")
+            .WithDescription("Removes the story and its links; the articles stay.");
+
+        group.MapGet("/{storyId:long}/articles", ListStoryArticles)
+            .WithName("listStoryArticles")
+            .WithSummary("List a story's articles, newest published first")
+            .WithDescription("Each article comes with its outlet (id, name, domain, lean). Keyset-paginated.");
+        group.MapPut("/{storyId:long}/articles/{articleId:long}", LinkArticle)
+            .WithName("linkArticle")
+            .WithSummary("Link an article to a story")
+            .WithDescription("Idempotent: linking an already linked article changes nothing and answers 204 again.");
+        group.MapDelete("/{storyId:long}/articles/{articleId:long}", UnlinkArticle)
+            .WithName("unlinkArticle")
+            .WithSummary("Unlink an article from a story")
+            .WithDescription("404 when the article is not linked to the story.");
+
+        return group;
+    }
+
+    public static async Task<Results<Ok<Page<StoryResponse>>, ValidationProblem>> ListStories([AsParameters] StoryListQuery query, StoryStore store, CancellationToken ct)
+    {
+        var limit = Paging.LimitOrDefault(query.Limit);
+        var before = Cursor.DecodeValidated(query.Cursor, StoryStore.ListName, 1);
+        var rows = await store.ListAsync(before?[0], limit, ct);
+        return TypedResults.Ok(Paging.ToPage(rows, limit, StoryStore.ListName, r => [r.Id], r => r.ToResponse()));
+    }
+
+    public static async Task<Results<Ok<StoryResponse>, NotFound<ProblemDetails>>> GetStory(long id, StoryStore store, CancellationToken ct) =>
+        await store.GetAsync(id, ct) is { } row ? TypedResults.Ok(row.ToResponse()) : StoryNotFound(id);
+
+    public static async Task<Results<Created<StoryResponse>, ValidationProblem>> CreateStory(
+        StoryRequest request, StoryStore store, TimeProvider clock, CancellationToken ct)
+    {
+        var row = await store.CreateAsync(request, clock.GetUtcNow().ToUnixTimeMilliseconds(), ct);
+        return TypedResults.Created($"/v1/stories/{row.Id}", row.ToResponse());
+    }
+
+    public static async Task<Results<Ok<StoryResponse>, ValidationProblem, NotFound<ProblemDetails>>> ReplaceStory(
+        long id, StoryRequest request, StoryStore store, TimeProvider clock, CancellationToken ct) =>
+        await store.ReplaceAsync(id, request, clock.GetUtcNow().ToUnixTimeMilliseconds(), ct) is { } row
+            ? TypedResults.Ok(row.ToResponse())
+            : StoryNotFound(id);
+
+    public static async Task<Results<NoContent, NotFound<ProblemDetails>>> DeleteStory(long id, StoryStore store, CancellationToken ct) =>
+        await store.DeleteAsync(id, ct) ? TypedResults.NoContent() : StoryNotFound(id);
+
+    public static async Task<Results<Ok<Page<StoryArticleResponse>>, ValidationProblem, NotFound<ProblemDetails>>> ListStoryArticles(
+        [AsParameters] StoryArticleListQuery query, StoryStore store, CancellationToken ct)
+    {
+        var limit = Paging.LimitOrDefault(query.Limit);
+        var list = StoryStore.ArticleListName(query.StoryId);
+        var after = Cursor.DecodeValidated(query.Cursor, list, ArticleStore.ListKeyParts);
+        var rows = await store.ListArticlesAsync(query.StoryId, after, limit, ct);
+        return rows is null
+            ? StoryNotFound(query.StoryId)
+            : TypedResults.Ok(Paging.ToPage(rows, limit, list, r => [r.PublishedAt, r.Id], r => r.ToResponse()));
+    }
+
+    public static async Task<Results<NoContent, NotFound<ProblemDetails>>> LinkArticle(
+        long storyId, long articleId, StoryStore store, TimeProvider clock, CancellationToken ct) =>
+        await store.LinkAsync(storyId, articleId, clock.GetUtcNow().ToUnixTimeMilliseconds(), ct) switch
+        {
+            LinkOutcome.Done => TypedResults.NoContent(),
+            LinkOutcome.StoryNotFound => StoryNotFound(storyId),
+            _ => ApiProblems.NotFound($"Article {articleId} does not exist."),
+        };
+
+    public static async Task<Results<NoContent, NotFound<ProblemDetails>>> UnlinkArticle(
+        long storyId, long articleId, StoryStore store, CancellationToken ct) =>
+        await store.UnlinkAsync(storyId, articleId, ct) == LinkOutcome.Done
+            ? TypedResults.NoContent()
+            : ApiProblems.NotFound($"Article {articleId} is not linked to story {storyId}.");
+
+    internal static NotFound<ProblemDetails> StoryNotFound(long id) => ApiProblems.NotFound($"Story {id} does not exist.");
+}

@@ -1,0 +1,57 @@
+using System.ComponentModel.DataAnnotations;
+using FluentValidation;
+using NewsLens.Api.Articles;
+using NewsLens.Api.Infrastructure;
+using NewsLens.Api.Ratings;
+
+namespace NewsLens.Api.Stories;
+
+/// <summary>A story as created or fully replaced.</summary>
+/// <param name="Title">1–500 characters after trimming.</param>
+/// <param name="Summary">Up to 5,000 characters; null for none.</param>
+public sealed record StoryRequest(string Title, string? Summary = null);
+
+public sealed record StoryResponse(long Id, string Title, string? Summary, DateTime CreatedAt, DateTime UpdatedAt);
+
+/// <summary>An article on a story page, with the outlet that published it.</summary>
+public sealed record StoryArticleResponse(
+    long Id,
+    string Url,
+    string Title,
+    long OutletId,
+    DateTime PublishedAt,
+    DateTime CreatedAt,
+    OutletSummary Outlet);
+
+/// <summary>The outlet of an article in a story's article list.</summary>
+public sealed record OutletSummary(long Id, string Name, string Domain, Lean? Lean);
+
+/// <summary>Query of <c>GET /v1/stories</c>.</summary>
+/// <param name="Limit">Page size, 1–200; 50 when omitted.</param>
+/// <param name="Cursor">The <c>nextCursor</c> of the previous page; omit for the first page.</param>
+public sealed record StoryListQuery(
+    [property: Range(1, Paging.MaxLimit)] int? Limit,
+    string? Cursor) : IPageQuery;
+
+/// <summary>Query of <c>GET /v1/stories/{storyId}/articles</c>.</summary>
+/// <param name="StoryId">The story.</param>
+/// <param name="Limit">Page size, 1–200; 50 when omitted.</param>
+/// <param name="Cursor">The <c>nextCursor</c> of the previous page; omit for the first page.</param>
+public sealed record StoryArticleListQuery(
+    long StoryId,
+    [property: Range(1, Paging.MaxLimit)] int? Limit,
+    string? Cursor) : IPageQuery;
+
+public sealed class StoryRequestValidator : AbstractValidator<StoryRequest>
+{
+    public StoryRequestValidator()
+    {
+        RuleFor(x => x.Title).NotEmpty().MaximumLength(500);
+        RuleFor(x => x.Summary).MaximumLength(5000);
+    }
+}
+
+public sealed class StoryListQueryValidator() : PageQueryValidator<StoryListQuery>(StoryStore.ListName, 1);
+
+public sealed class StoryArticleListQueryValidator()
+    : PageQueryValidator<StoryArticleListQuery>(q => StoryStore.ArticleListName(q.StoryId), ArticleStore.ListKeyParts);

@@ -1,0 +1,106 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+
+namespace NewsLens.Api.Web;
+
+/// <summary>
+/// An outlet's domain: a DNS host name with at least one dot, lower case, without <c>www.</c>, scheme,
+/// port or path. International names are kept in their ASCII (punycode) form.
+/// </summary>
+public static class DomainName
+{
+    private const int MaxLength = 253;
+    private static readonly IdnMapping Idn = new() { AllowUnassigned = false, UseStd3AsciiRules = true };
+
+    /// <summary>Normalizes a bare host or a URL: <c>https://WWW.Example.com/news?x=1</c> → <c>example.com</c>.</summary>
+    public static bool TryNormalize(string? input, [NotNullWhen(true)] out string? domain)
+    {
+        domain = null;
+        if (string.IsNullOrWhiteSpace(input) || input.Length > 2048)
+        {
+            return false;
+        }
+
+        var text = input.Trim();
+        var candidate = text.Contains("://", StringComparison.Ordinal) ? text : "http://" + text;
+        if (!Uri.TryCreate(candidate, UriKind.Absolute, out var uri) ||
+            uri.Scheme is not ("http" or "https") ||
+            uri.HostNameType != UriHostNameType.Dns ||
+            !string.IsNullOrEmpty(uri.UserInfo))
+        {
+            return false;
+        }
+
+        return TryNormalizeHost(uri.IdnHost, out domain);
+    }
+
+    /// <summary>Normalizes a host already taken from a parsed URI (lower case, punycode, no <c>www.</c>).</summary>
+    public static bool TryNormalizeHost(string host, [NotNullWhen(true)] out string? domain)
+    {
+        domain = null;
+        string ascii;
+        try
+        {
+            ascii = Idn.GetAscii(host.TrimEnd('.')).ToLowerInvariant();
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+
+        if (ascii.StartsWith("www.", StringComparison.Ordinal))
+        {
+            ascii = ascii[4..];
+        }
+
+        if (!IsValidHostName(ascii))
+        {
+            return false;
+        }
+
+        domain = ascii;
+        return true;
+    }
+
+    /// <summary>RFC 1123 host name with a dot: labels of 1–63 letters, digits or hyphens, no hyphen at either end, a non-numeric top-level label.</summary>
+    public static bool IsValidHostName(string host)
+    {
+        if (host.Length is 0 or > MaxLength)
+        {
+            return false;
+        }
+
+        var labels = host.Split('.');
+        if (labels.Length < 2)
+        {
+            return false;
+        }
+
+        foreach (var label in labels)
+        {
+            if (label.Length is 0 or > 63 || label[0] == '-' || label[^1] == '-' || !label.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-'))
+            {
+                return false;
+            }
+        }
+
+        return !labels[^1].All(char.IsAsciiDigit);
+    }
+
+    /// <summary>
+    /// The domains an outlet may be registered under for a host, most specific first:
+    /// <c>edition.cnn.com</c> → <c>edition.cnn.com</c>, <c>cnn.com</c>. Never a bare top-level label.
+    /// </summary>
+    public static IReadOnlyList<string> SelfAndParents(string domain)
+    {
+        var result = new List<string>();
+        var current = domain;
+        while (current.Contains('.'))
+        {
+            result.Add(current);
+            current = current[(current.IndexOf('.') + 1)..];
+        }
+
+        return result;
+    }
+}

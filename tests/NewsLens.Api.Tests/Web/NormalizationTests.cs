@@ -1,0 +1,157 @@
+using NewsLens.Api.Infrastructure;
+using NewsLens.Api.Web;
+
+namespace NewsLens.Api.Tests.Web;
+
+public class DomainNameTests
+{
+    [Theory]
+    [InlineData("https://WWW.Example.com/news?x=1", "example.com")]
+    [InlineData("example.com", "example.com")]
+    [InlineData("  Example.COM  ", "example.com")]
+    [InlineData("www.bbc.co.uk", "bbc.co.uk")]
+    [InlineData("http://edition.cnn.com:8080/world", "edition.cnn.com")]
+    [InlineData("example.com/path/only", "example.com")]
+    [InlineData("example.com.", "example.com")]
+    [InlineData("https://bücher.de", "xn--bcher-kva.de")]
+    [InlineData("xn--bcher-kva.de", "xn--bcher-kva.de")]
+    [InlineData("a-b.example", "a-b.example")]
+    public void NormalizesHostsAndUrls(string input, string expected)
+    {
+        Assert.True(DomainName.TryNormalize(input, out var domain));
+        Assert.Equal(expected, domain);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    [InlineData("localhost")]
+    [InlineData("com")]
+    [InlineData("192.168.1.1")]
+    [InlineData("http://[::1]/")]
+    [InlineData("ftp://example.com")]
+    [InlineData("exa mple.com")]
+    [InlineData("-bad.example")]
+    [InlineData("bad-.example")]
+    [InlineData("under_score.example")]
+    [InlineData("example.123")]
+    [InlineData("https://user:pass@example.com/")]
+    [InlineData("..")]
+    [InlineData("www.")]
+    public void RejectsWhatIsNotAHostNameWithADot(string input)
+    {
+        Assert.False(DomainName.TryNormalize(input, out _));
+    }
+
+    [Fact]
+    public void RejectsLabelsOverSixtyThreeCharacters()
+    {
+        Assert.True(DomainName.TryNormalize(new string('a', 63) + ".example", out _));
+        Assert.False(DomainName.TryNormalize(new string('a', 64) + ".example", out _));
+    }
+
+    [Fact]
+    public void ListsTheHostAndItsParentDomainsMostSpecificFirst()
+    {
+        Assert.Equal(["a.edition.cnn.com", "edition.cnn.com", "cnn.com"], DomainName.SelfAndParents("a.edition.cnn.com"));
+        Assert.Equal(["cnn.com"], DomainName.SelfAndParents("cnn.com"));
+    }
+}
+
+public class ArticleUrlTests
+{
+    [Theory]
+    [InlineData("HTTPS://Example.COM/News/Story?id=7", "https://example.com/News/Story?id=7")]
+    [InlineData("https://example.com:443/a", "https://example.com/a")]
+    [InlineData("http://example.com:80/a", "http://example.com/a")]
+    [InlineData("https://example.com:8443/a", "https://example.com:8443/a")]
+    [InlineData("https://example.com/a#section-2", "https://example.com/a")]
+    [InlineData("https://example.com/a?utm_source=x&id=1&UTM_Medium=y&utm_campaign=z", "https://example.com/a?id=1")]
+    [InlineData("https://example.com/a?utm_source=x", "https://example.com/a")]
+    [InlineData("https://example.com/a?b=2&a=1", "https://example.com/a?b=2&a=1")]
+    [InlineData("https://example.com", "https://example.com/")]
+    [InlineData("https://user:secret@example.com/a", "https://example.com/a")]
+    [InlineData("https://www.example.com/a", "https://www.example.com/a")]
+    [InlineData("https://bücher.de/a", "https://xn--bcher-kva.de/a")]
+    public void Canonicalizes(string input, string expected)
+    {
+        Assert.True(ArticleUrl.TryCanonicalize(input, out var canonical, out _));
+        Assert.Equal(expected, canonical);
+    }
+
+    [Theory]
+    [InlineData("https://www.Edition.CNN.com/x", "edition.cnn.com")]
+    [InlineData("https://example.com/x", "example.com")]
+    public void ReportsTheNormalizedHostForOutletResolution(string input, string expectedHost)
+    {
+        Assert.True(ArticleUrl.TryCanonicalize(input, out _, out var host));
+        Assert.Equal(expectedHost, host);
+    }
+
+    [Theory]
+    [InlineData("example.com/a")]
+    [InlineData("/relative/path")]
+    [InlineData("ftp://example.com/a")]
+    [InlineData("javascript:alert(1)")]
+    [InlineData("https://localhost/a")]
+    [InlineData("https://10.0.0.1/a")]
+    [InlineData("mailto:someone@example.com")]
+    [InlineData("")]
+    public void RejectsWhatIsNotAnAbsoluteHttpUrlOnAHostName(string input)
+    {
+        Assert.False(ArticleUrl.TryCanonicalize(input, out _, out _));
+    }
+
+    [Fact]
+    public void RejectsUrlsLongerThanTheLimit()
+    {
+        var url = "https://example.com/" + new string('a', ArticleUrl.MaxLength);
+        Assert.False(ArticleUrl.TryCanonicalize(url, out _, out _));
+    }
+}
+
+public class CountryCodeTests
+{
+    [Theory]
+    [InlineData("us", "US")]
+    [InlineData("GB", "GB")]
+    [InlineData(" de ", "DE")]
+    public void AcceptsAssignedCodesInAnyCase(string input, string expected)
+    {
+        Assert.True(CountryCode.TryNormalize(input, out var code));
+        Assert.Equal(expected, code);
+    }
+
+    [Theory]
+    [InlineData("UK")]
+    [InlineData("XX")]
+    [InlineData("USA")]
+    [InlineData("")]
+    public void RejectsUnassignedOrMalformedCodes(string input)
+    {
+        Assert.False(CountryCode.TryNormalize(input, out _));
+    }
+}
+
+public class CursorTests
+{
+    [Fact]
+    public void RoundTripsItsKey()
+    {
+        var cursor = Cursor.Encode("articles", 1_700_000_000_000, -5);
+
+        Assert.True(Cursor.TryDecode(cursor, "articles", 2, out var key));
+        Assert.Equal([1_700_000_000_000, -5], key);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("not base64!")]
+    [InlineData("c3Rvcmllczo1")]          // "stories:5": another list's cursor
+    [InlineData("YXJ0aWNsZXM6MQ")]        // "articles:1": too few key parts
+    [InlineData("YXJ0aWNsZXM6eDox")]      // "articles:x:1": not a number
+    public void RejectsCursorsItDidNotIssueForThisList(string cursor)
+    {
+        Assert.False(Cursor.TryDecode(cursor, "articles", 2, out _));
+    }
+}
