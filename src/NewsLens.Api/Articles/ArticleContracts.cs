@@ -44,7 +44,7 @@ public sealed class ArticleRequestValidator : AbstractValidator<ArticleRequest>
         RuleFor(x => x.Title).NotEmpty().MaximumLength(500);
         RuleFor(x => x.PublishedAt)
             .Must(p => p != default).WithMessage("'publishedAt' is required.")
-            .Must(p => p >= Earliest).When(x => x.PublishedAt != default).WithMessage("'publishedAt' must not be before 1900-01-01T00:00:00Z.")
+            .Must(p => p >= Earliest).When(x => x.PublishedAt != default, ApplyConditionTo.CurrentValidator).WithMessage("'publishedAt' must not be before 1900-01-01T00:00:00Z.")
             .Must(p => p <= clock.GetUtcNow() + MaxAhead).WithMessage("'publishedAt' must not be more than a day in the future.");
         RuleFor(x => x.OutletId).GreaterThan(0);
     }

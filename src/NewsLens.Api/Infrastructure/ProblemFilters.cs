@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using FluentValidation;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
 namespace NewsLens.Api.Infrastructure;
@@ -47,18 +48,20 @@ public static class ValidationFilter
     }
 }
 
-/// <summary>Gives every problem an endpoint returns the same members as the framework's own (traceId included).</summary>
-public sealed class ProblemCompletionFilter : IEndpointFilter
+/// <summary>
+/// Handlers return typed results such as <c>NotFound&lt;ProblemDetails&gt;</c> so the OpenAPI document lists
+/// each problem; this filter sends their problem through the problem details service, so it is written as
+/// application/problem+json with the same members (traceId included) as the framework's own problems.
+/// </summary>
+public sealed class ProblemResultFilter : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var result = await next(context);
-        if (result is IValueHttpResult { Value: ProblemDetails problem })
-        {
-            ApiProblems.Complete(problem, context.HttpContext);
-        }
-
-        return result;
+        var inner = result is INestedHttpResult nested ? nested.Result : result;
+        return inner is IValueHttpResult { Value: ProblemDetails problem } and not (ProblemHttpResult or ValidationProblem)
+            ? TypedResults.Problem(problem)
+            : result;
     }
 }
 
@@ -96,7 +99,9 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problemDe
         if (exception.InnerException is JsonException json)
         {
             var field = FieldFromJsonPath(json.Path);
-            var message = json is JsonValueException ? json.Message : "The value is not valid JSON of the expected type.";
+            var message = json is JsonValueException ? json.Message
+                : field == "body" ? "The request body is not a well-formed JSON object."
+                : "The value is malformed or has the wrong JSON type.";
             return Validation(field, message);
         }
 
@@ -109,10 +114,11 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problemDe
                 "bool" or "Boolean" => "true or false",
                 _ => "a value of the documented type",
             };
-            return Validation(bind.Groups["name"].Value, $"'{Shorten(bind.Groups["value"].Value)}' is not {expected}.");
+            return Validation(JsonNamingPolicy.CamelCase.ConvertName(bind.Groups["name"].Value), $"'{Shorten(bind.Groups["value"].Value)}' is not {expected}.");
         }
 
-        if (status == StatusCodes.Status400BadRequest && exception.Message.StartsWith("Required parameter", StringComparison.Ordinal))
+        if (status == StatusCodes.Status400BadRequest &&
+            (exception.Message.StartsWith("Required parameter", StringComparison.Ordinal) || exception.Message.Contains("no body was provided", StringComparison.Ordinal)))
         {
             return Validation("body", "A JSON request body is required.");
         }
@@ -121,7 +127,7 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problemDe
         {
             StatusCodes.Status413PayloadTooLarge => $"The request body is larger than the {RequestLimits.MaxBodyBytes / 1024 / 1024} MiB this endpoint accepts.",
             StatusCodes.Status415UnsupportedMediaType => "The request body must be sent as application/json.",
-            _ => "The request could not be read.",
+            _ => $"The request could not be read: {exception.Message}",
         });
     }
 

@@ -63,6 +63,8 @@ public static class ServiceSetup
             options.CustomizeProblemDetails = context => ApiProblems.Complete(context.ProblemDetails, context.HttpContext));
         builder.Services.AddExceptionHandler<ApiExceptionHandler>();
 
+        // One message per field: the first rule it breaks.
+        ValidatorOptions.Global.DefaultRuleLevelCascadeMode = CascadeMode.Stop;
         ValidatorOptions.Global.PropertyNameResolver = (_, member, _) => member is null ? null : JsonNamingPolicy.CamelCase.ConvertName(member.Name);
         ValidatorOptions.Global.DisplayNameResolver = (_, member, _) => member is null ? null : JsonNamingPolicy.CamelCase.ConvertName(member.Name);
         builder.Services.AddValidatorsFromAssemblyContaining<OutletRequestValidator>(ServiceLifetime.Singleton);
@@ -88,7 +90,7 @@ public static class ServiceSetup
     public static IEndpointRouteBuilder MapNewsLensApi(this IEndpointRouteBuilder routes)
     {
         var v1 = routes.MapGroup("/v1")
-            .AddEndpointFilter<ProblemCompletionFilter>()
+            .AddEndpointFilter<ProblemResultFilter>()
             .AddEndpointFilterFactory(ValidationFilter.Factory);
         v1.MapOutlets();
         v1.MapStories();

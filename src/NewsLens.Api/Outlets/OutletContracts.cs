@@ -52,7 +52,7 @@ public sealed class OutletRequestValidator : AbstractValidator<OutletRequest>
         RuleFor(x => x.Domain)
             .NotEmpty()
             .Must(d => DomainName.TryNormalize(d, out _))
-            .When(x => !string.IsNullOrEmpty(x.Domain))
+            .When(x => !string.IsNullOrEmpty(x.Domain), ApplyConditionTo.CurrentValidator)
             .WithMessage("'{PropertyValue}' is not a host name with a dot (such as example.com) or an http(s) URL on one.");
         RuleFor(x => x.Country)
             .Must(c => CountryCode.TryNormalize(c, out _))

@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 namespace NewsLens.Api.Tests.Infrastructure;
 
 /// <summary>Creates resources through the public API for tests that need them as a starting point.</summary>
-public sealed class Api(HttpClient client)
+public sealed class ApiDriver(HttpClient client)
 {
     public HttpClient Client => client;
 
