@@ -59,10 +59,10 @@ public sealed class ApiDriver(HttpClient client)
     }
 
     /// <summary>Follows <c>nextCursor</c> to the end and returns every item, asserting each page's size.</summary>
-    public async Task<List<JsonNode>> ReadAllPagesAsync(string url, int limit)
+    public async Task<List<JsonNode>> ReadAllPagesAsync(string url, int limit, string? startCursor = null)
     {
         var items = new List<JsonNode>();
-        string? cursor = null;
+        var cursor = startCursor;
         var separator = url.Contains('?') ? '&' : '?';
         for (var pages = 0; pages < 1000; pages++)
         {
