@@ -71,12 +71,12 @@ public static class DemoSeeder
             "kremlin-european-security-guarantees-ukraine",
             new DateTimeOffset(2025, 9, 4, 6, 0, 0, TimeSpan.Zero),
             [.. LeftKeys.Select((k, i) => (k, i < 4 ? 3 : 2)), .. CenterKeys.Select(k => (k, 2)), .. RightKeys.Take(4).Select(k => (k, 2)), .. UnratedKeys.Select(k => (k, 2))]),
-        // Right majority: 6 Right, 2 Center, 1 Left.
+        // Right majority without a blindspot: 5 Right, 2 Center, 2 Left (22% > 20%).
         new("Governors push back on federal energy efficiency mandates",
             "A group of governors asked federal regulators to delay new appliance efficiency rules, citing costs to households.",
             "governors-energy-mandates",
             new DateTimeOffset(2025, 9, 10, 8, 0, 0, TimeSpan.Zero),
-            [.. RightKeys.Select(k => (k, 1)), ("globalwire", 1), ("plainviewtimes", 1), ("dailycurrent", 1)]),
+            [.. RightKeys.Take(5).Select(k => (k, 1)), ("globalwire", 1), ("plainviewtimes", 1), ("dailycurrent", 1), ("civicvoice", 1)]),
         // Center majority: 5 Center, 2 Left, 1 Right.
         new("Central bank holds interest rates steady for a third meeting",
             "The central bank left its benchmark rate unchanged and signalled that it would wait for more inflation data.",

@@ -9,7 +9,20 @@ namespace NewsLens.Api.Infrastructure;
 /// A JSON value that is well-formed but not acceptable for its field. Its message is written for API
 /// users and is returned in the problem's <c>errors</c>, keyed by the field's JSON path.
 /// </summary>
-public sealed class JsonValueException(string message) : JsonException(message);
+public sealed class JsonValueException(string message) : JsonException(message)
+{
+    /// <summary>"an object", "a number", ... for messages about a value of the wrong JSON type.</summary>
+    public static string Describe(JsonTokenType token) => token switch
+    {
+        JsonTokenType.StartObject => "an object",
+        JsonTokenType.StartArray => "an array",
+        JsonTokenType.Number => "a number",
+        JsonTokenType.True or JsonTokenType.False => "a boolean",
+        JsonTokenType.Null => "null",
+        JsonTokenType.String => "a string",
+        _ => "a JSON value of the wrong type",
+    };
+}
 
 /// <summary>Enums travel as their snake_case names only; numbers and unknown names are rejected with the allowed list.</summary>
 public sealed class SnakeCaseEnumConverterFactory : JsonConverterFactory
@@ -28,7 +41,7 @@ public sealed class SnakeCaseEnumConverterFactory : JsonConverterFactory
                 return value;
             }
 
-            var shown = reader.TokenType == JsonTokenType.String ? $"'{Truncate(reader.GetString())}'" : $"A JSON {reader.TokenType.ToString().ToLowerInvariant()}";
+            var shown = reader.TokenType == JsonTokenType.String ? $"'{Truncate(reader.GetString())}'" : JsonValueException.Describe(reader.TokenType);
             throw new JsonValueException($"{shown} is not a valid value; expected one of: {EnumText<T>.AllowedList}.");
         }
 
@@ -71,7 +84,7 @@ public sealed class TrimmingStringConverter : JsonConverter<string>
     {
         if (reader.TokenType != JsonTokenType.String)
         {
-            throw new JsonValueException($"Expected a string, not a JSON {reader.TokenType.ToString().ToLowerInvariant()}.");
+            throw new JsonValueException($"Expected a string, not {JsonValueException.Describe(reader.TokenType)}.");
         }
 
         return reader.GetString()?.Trim();

@@ -1,0 +1,105 @@
+using System.Net;
+using Microsoft.Data.Sqlite;
+
+namespace NewsLens.Api.Tests.Infrastructure;
+
+public class HostingTests(NewsLensFactory factory) : IClassFixture<NewsLensFactory>
+{
+    private readonly HttpClient client = factory.CreateClient();
+
+    [Fact]
+    public async Task LiveAndReadyAreHealthy()
+    {
+        var live = await (await client.GetAsync("/health/live")).ReadJsonAsync(HttpStatusCode.OK);
+        var ready = await (await client.GetAsync("/health/ready")).ReadJsonAsync(HttpStatusCode.OK);
+
+        Assert.Equal("Healthy", (string?)live["status"]);
+        Assert.Equal("Healthy", (string?)ready["status"]);
+        Assert.Equal("Healthy", (string?)ready["checks"]!["database"]!["status"]);
+    }
+
+    [Fact]
+    public async Task TheDatabaseIsAWalFileWithEveryMigrationJournaled()
+    {
+        await client.GetAsync("/health/ready");
+        await using var connection = new SqliteConnection(factory.ConnectionString);
+        await connection.OpenAsync();
+
+        Assert.Equal("wal", await ScalarAsync(connection, "PRAGMA journal_mode"));
+        Assert.Equal(Api.Infrastructure.DatabaseMigrator.KnownScripts.Count, Convert.ToInt32(await ScalarAsync(connection, "SELECT COUNT(*) FROM schema_versions")));
+        Assert.True(Api.Infrastructure.DatabaseMigrator.KnownScripts.Count >= 1);
+    }
+
+    [Fact]
+    public async Task UnknownRoutesAndWrongMethodsAreProblems()
+    {
+        await (await client.GetAsync("/v1/nothing-here")).ReadProblemAsync(HttpStatusCode.NotFound);
+        await (await client.GetAsync("/v2/outlets")).ReadProblemAsync(HttpStatusCode.NotFound);
+
+        var patch = await client.PatchAsync("/v1/outlets/1", new StringContent("{}"));
+        await patch.ReadProblemAsync(HttpStatusCode.MethodNotAllowed);
+        var deleteList = await client.DeleteAsync("/v1/stories");
+        await deleteList.ReadProblemAsync(HttpStatusCode.MethodNotAllowed);
+    }
+
+    [Fact]
+    public async Task ProblemsDoNotRevealServerInternals()
+    {
+        var response = await client.PostAsync("/v1/outlets", new StringContent("""{"name":"x","domain":{"nested":[1,2,{"deep":true}]}}""", System.Text.Encoding.UTF8, "application/json"));
+
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.DoesNotContain("System.", body);
+        Assert.DoesNotContain("NewsLens.Api", body);
+        Assert.DoesNotContain("   at ", body);
+        Assert.DoesNotContain(".cs:line", body);
+        Assert.Contains("Expected a string, not an object.", body);
+    }
+
+    private static async Task<object?> ScalarAsync(SqliteConnection connection, string sql)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return await command.ExecuteScalarAsync();
+    }
+}
+
+public class MigrationTests
+{
+    [Fact]
+    public async Task ADatabaseMigratedByANewerBuildRefusesToStart()
+    {
+        using var factory = new NewsLensFactory();
+        (await factory.CreateClient().GetAsync("/health/ready")).EnsureSuccessStatusCode();
+        await using (var connection = new SqliteConnection(factory.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "INSERT INTO schema_versions (ScriptName, Applied) VALUES ('NewsLens.Api.Migrations.9999_from_the_future.sql', '2030-01-01 00:00:00')";
+            await command.ExecuteNonQueryAsync();
+        }
+
+        using var newer = new SameDatabaseFactory(factory.ConnectionString);
+        var error = Assert.ThrowsAny<Exception>(() => newer.CreateClient());
+
+        var message = Flatten(error);
+        Assert.Contains("migrated by a newer NewsLens", message);
+        Assert.Contains("9999_from_the_future.sql", message);
+    }
+
+    private static string Flatten(Exception? exception)
+    {
+        var messages = new List<string>();
+        for (; exception is not null; exception = exception.InnerException)
+        {
+            messages.Add(exception.Message);
+        }
+
+        return string.Join(" | ", messages);
+    }
+
+    private sealed class SameDatabaseFactory(string connectionString) : NewsLensFactory
+    {
+        protected override IEnumerable<KeyValuePair<string, string?>> Settings => [new("ConnectionStrings:NewsLens", connectionString)];
+    }
+}
