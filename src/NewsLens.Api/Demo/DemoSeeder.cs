@@ -137,26 +137,27 @@ public static class DemoSeeder
         {
             var storyId = await connection.ExecuteScalarAsync<long>(new CommandDefinition(insertStory, new { story.Title, story.Summary, now }, transaction, cancellationToken: ct));
             var published = story.Start;
-            foreach (var (key, articles) in story.Coverage)
+            // Round-robin over the outlets, so each outlet's articles spread over the story's timeline.
+            var articles = story.Coverage
+                .SelectMany((c, index) => Enumerable.Range(1, c.Articles).Select(n => (c.Outlet, n, index)))
+                .OrderBy(a => a.n).ThenBy(a => a.index);
+            foreach (var (key, n, _) in articles)
             {
                 var outlet = Outlets.Single(o => o.Key == key);
-                for (var n = 1; n <= articles; n++)
-                {
-                    published = published.AddMinutes(23);
-                    var articleId = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-                        insertArticle,
-                        new
-                        {
-                            url = $"https://{key}.example/news/{story.Slug}-{n}",
-                            title = n == 1 ? $"{story.Title} ({outlet.Name})" : $"{story.Title}: what happens next ({outlet.Name})",
-                            outletId = outletIds[key],
-                            publishedAt = published.ToUnixTimeMilliseconds(),
-                            now,
-                        },
-                        transaction,
-                        cancellationToken: ct));
-                    await connection.ExecuteAsync(new CommandDefinition(link, new { storyId, articleId, now }, transaction, cancellationToken: ct));
-                }
+                published = published.AddMinutes(23);
+                var articleId = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                    insertArticle,
+                    new
+                    {
+                        url = $"https://{key}.example/news/{story.Slug}-{n}",
+                        title = n == 1 ? $"{story.Title} ({outlet.Name})" : $"{story.Title}: what happens next ({outlet.Name})",
+                        outletId = outletIds[key],
+                        publishedAt = published.ToUnixTimeMilliseconds(),
+                        now,
+                    },
+                    transaction,
+                    cancellationToken: ct));
+                await connection.ExecuteAsync(new CommandDefinition(link, new { storyId, articleId, now }, transaction, cancellationToken: ct));
             }
         }
 
