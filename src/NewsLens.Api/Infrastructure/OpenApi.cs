@@ -42,7 +42,9 @@ public static class OpenApiSetup
             options.ParameterFilter<EnumParameterFilter>();
             options.OperationFilter<ProblemResponsesOperationFilter>();
             options.CustomSchemaIds(SchemaId);
-            options.AddServer(new OpenApiServer { Url = "http://localhost:5080", Description = "Local development (dotnet run); partners use their own base address." });
+            // Swagger UI's "Try it out" calls the server picked here; generated clients take their own base address.
+            options.AddServer(new OpenApiServer { Url = "http://localhost:5080", Description = "Local development (dotnet run)" });
+            options.AddServer(new OpenApiServer { Url = "http://localhost:8080", Description = "The Docker image (docker run -p 8080:8080)" });
             // No operation needs credentials yet; an explicit empty requirement says so.
             options.AddSecurityRequirement(_ => new OpenApiSecurityRequirement());
         });

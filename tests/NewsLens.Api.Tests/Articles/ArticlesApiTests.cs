@@ -5,18 +5,15 @@ using NewsLens.Api.Tests.Infrastructure;
 
 namespace NewsLens.Api.Tests.Articles;
 
-public class ArticlesApiTests(NewsLensFactory factory) : IClassFixture<NewsLensFactory>
+public class ArticlesApiTests(NewsLensFactory factory) : ApiTests(factory)
 {
-    private readonly HttpClient client = factory.CreateClient();
-    private ApiDriver Api => new(client);
-
     [Fact]
     public async Task PostingAnArticleStoresItsCanonicalUrlAndUtcTime()
     {
         var outlet = await Api.CreateOutletAsync();
         var domain = (string)outlet["domain"]!;
 
-        var response = await client.PostAsJsonAsync("/v1/articles", new
+        var response = await Client.PostAsJsonAsync("/v1/articles", new
         {
             url = $"HTTPS://{domain.ToUpperInvariant()}:443/World/Story?utm_source=x&id=5#comments",
             title = " Headline ",
@@ -31,7 +28,7 @@ public class ArticlesApiTests(NewsLensFactory factory) : IClassFixture<NewsLensF
         Assert.Equal("2025-06-01T12:30:15.25Z", (string?)article["publishedAt"]);
         Assert.Equal((long)outlet["id"]!, (long)article["outletId"]!);
         Assert.Equal(["id", "url", "title", "outletId", "publishedAt", "createdAt"], article.AsObject().Select(p => p.Key));
-        var fetched = await (await client.GetAsync($"/v1/articles/{(long)article["id"]!}")).ReadJsonAsync(HttpStatusCode.OK);
+        var fetched = await (await Client.GetAsync($"/v1/articles/{(long)article["id"]!}")).ReadJsonAsync(HttpStatusCode.OK);
         Assert.True(JsonNode.DeepEquals(article, fetched));
     }
 
@@ -43,7 +40,7 @@ public class ArticlesApiTests(NewsLensFactory factory) : IClassFixture<NewsLensF
         var child = await Api.CreateOutletAsync(domain: "money." + parentDomain);
 
         async Task<long> OutletOf(string url) =>
-            (long)(await (await client.PostAsJsonAsync("/v1/articles", new { url, title = "T", publishedAt = "2025-01-01T00:00:00Z" }))
+            (long)(await (await Client.PostAsJsonAsync("/v1/articles", new { url, title = "T", publishedAt = "2025-01-01T00:00:00Z" }))
                 .ReadJsonAsync(HttpStatusCode.Created))["outletId"]!;
 
         Assert.Equal((long)parent["id"]!, await OutletOf($"https://edition.{parentDomain}/a"));
@@ -56,7 +53,7 @@ public class ArticlesApiTests(NewsLensFactory factory) : IClassFixture<NewsLensF
     [Fact]
     public async Task WithoutAMatchingOutletTheProblemIsOnOutletId()
     {
-        var response = await client.PostAsJsonAsync("/v1/articles", new { url = $"https://{ApiDriver.UniqueDomain("nobody")}/a", title = "T", publishedAt = "2025-01-01T00:00:00Z" });
+        var response = await Client.PostAsJsonAsync("/v1/articles", new { url = $"https://{ApiDriver.UniqueDomain("nobody")}/a", title = "T", publishedAt = "2025-01-01T00:00:00Z" });
 
         await response.ReadValidationErrorsAsync("outletId");
     }
@@ -65,7 +62,7 @@ public class ArticlesApiTests(NewsLensFactory factory) : IClassFixture<NewsLensF
     public async Task AnUnknownOutletIdIsAProblemOnOutletId()
     {
         var outlet = await Api.CreateOutletAsync();
-        var response = await client.PostAsJsonAsync("/v1/articles", new { url = $"https://{(string)outlet["domain"]!}/a", title = "T", publishedAt = "2025-01-01T00:00:00Z", outletId = 987654321 });
+        var response = await Client.PostAsJsonAsync("/v1/articles", new { url = $"https://{(string)outlet["domain"]!}/a", title = "T", publishedAt = "2025-01-01T00:00:00Z", outletId = 987654321 });
 
         await response.ReadValidationErrorsAsync("outletId");
     }
@@ -75,10 +72,10 @@ public class ArticlesApiTests(NewsLensFactory factory) : IClassFixture<NewsLensF
     {
         var outlet = await Api.CreateOutletAsync();
         var domain = (string)outlet["domain"]!;
-        var first = await (await client.PostAsJsonAsync("/v1/articles", new { url = $"https://{domain}/same?id=1", title = "T", publishedAt = "2025-01-01T00:00:00Z" }))
+        var first = await (await Client.PostAsJsonAsync("/v1/articles", new { url = $"https://{domain}/same?id=1", title = "T", publishedAt = "2025-01-01T00:00:00Z" }))
             .ReadJsonAsync(HttpStatusCode.Created);
 
-        var response = await client.PostAsJsonAsync("/v1/articles", new { url = $"https://{domain.ToUpperInvariant()}/same?utm_medium=social&id=1#top", title = "Again", publishedAt = "2025-01-02T00:00:00Z" });
+        var response = await Client.PostAsJsonAsync("/v1/articles", new { url = $"https://{domain.ToUpperInvariant()}/same?utm_medium=social&id=1#top", title = "Again", publishedAt = "2025-01-02T00:00:00Z" });
 
         var problem = await response.ReadProblemAsync(HttpStatusCode.Conflict);
         Assert.Equal((long)first["id"]!, (long)problem["articleId"]!);
@@ -101,7 +98,7 @@ public class ArticlesApiTests(NewsLensFactory factory) : IClassFixture<NewsLensF
     [InlineData("""{"url":"https://example.com/a","title":"T","publishedAt":"2025-01-01T00:00:00Z","outletId":99999999999999999999999}""", "outletId")]
     public async Task InvalidArticlesAreNamedInTheProblem(string body, string field)
     {
-        await (await client.PostRawAsync("/v1/articles", body)).ReadValidationErrorsAsync(field);
+        await (await Client.PostRawAsync("/v1/articles", body)).ReadValidationErrorsAsync(field);
     }
 
     [Fact]
@@ -110,8 +107,8 @@ public class ArticlesApiTests(NewsLensFactory factory) : IClassFixture<NewsLensF
         var outlet = await Api.CreateOutletAsync();
         var longUrl = $"https://{(string)outlet["domain"]!}/{new string('p', 2048)}";
 
-        await (await client.PostAsJsonAsync("/v1/articles", new { url = longUrl, title = "T", publishedAt = "2025-01-01T00:00:00Z" })).ReadValidationErrorsAsync("url");
-        await (await client.PostAsJsonAsync("/v1/articles", new { url = $"https://{(string)outlet["domain"]!}/t", title = new string('t', 501), publishedAt = "2025-01-01T00:00:00Z" }))
+        await (await Client.PostAsJsonAsync("/v1/articles", new { url = longUrl, title = "T", publishedAt = "2025-01-01T00:00:00Z" })).ReadValidationErrorsAsync("url");
+        await (await Client.PostAsJsonAsync("/v1/articles", new { url = $"https://{(string)outlet["domain"]!}/t", title = new string('t', 501), publishedAt = "2025-01-01T00:00:00Z" }))
             .ReadValidationErrorsAsync("title");
     }
 
@@ -124,19 +121,16 @@ public class ArticlesApiTests(NewsLensFactory factory) : IClassFixture<NewsLensF
         await Api.LinkAsync(story, article);
         Assert.Equal(1, (int)(await Api.CoverageAsync(story))["totalArticles"]!);
 
-        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"/v1/articles/{(long)article["id"]!}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await Client.DeleteAsync($"/v1/articles/{(long)article["id"]!}")).StatusCode);
 
         Assert.Equal(0, (int)(await Api.CoverageAsync(story))["totalArticles"]!);
-        await (await client.GetAsync($"/v1/articles/{(long)article["id"]!}")).ReadProblemAsync(HttpStatusCode.NotFound);
-        await (await client.DeleteAsync($"/v1/articles/{(long)article["id"]!}")).ReadProblemAsync(HttpStatusCode.NotFound);
+        await (await Client.GetAsync($"/v1/articles/{(long)article["id"]!}")).ReadProblemAsync(HttpStatusCode.NotFound);
+        await (await Client.DeleteAsync($"/v1/articles/{(long)article["id"]!}")).ReadProblemAsync(HttpStatusCode.NotFound);
     }
 }
 
-public class ArticleListTests(NewsLensFactory factory) : IClassFixture<NewsLensFactory>
+public class ArticleListTests(NewsLensFactory factory) : ApiTests(factory)
 {
-    private readonly HttpClient client = factory.CreateClient();
-    private ApiDriver Api => new(client);
-
     [Fact]
     public async Task ArticlesAreListedNewestPublishedFirstAndFilterByOutletAndUrl()
     {
@@ -173,6 +167,6 @@ public class ArticleListTests(NewsLensFactory factory) : IClassFixture<NewsLensF
     [InlineData("/v1/articles?cursor=c3Rvcmllczo1", "cursor")]
     public async Task BadListParametersAreNamedInA400(string url, string field)
     {
-        await (await client.GetAsync(url)).ReadValidationErrorsAsync(field);
+        await (await Client.GetAsync(url)).ReadValidationErrorsAsync(field);
     }
 }

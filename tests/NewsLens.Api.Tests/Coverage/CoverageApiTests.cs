@@ -5,11 +5,8 @@ using NewsLens.Api.Tests.Infrastructure;
 
 namespace NewsLens.Api.Tests.Coverage;
 
-public class CoverageApiTests(NewsLensFactory factory) : IClassFixture<NewsLensFactory>
+public class CoverageApiTests(NewsLensFactory factory) : ApiTests(factory)
 {
-    private readonly HttpClient client = factory.CreateClient();
-    private ApiDriver Api => new(client);
-
     [Fact]
     public async Task SourcesBasisCountsEachOutletOnceAndArticlesBasisEachArticle()
     {
@@ -159,7 +156,7 @@ public class CoverageApiTests(NewsLensFactory factory) : IClassFixture<NewsLensF
         await Api.CoverAsync(second, outlet, 2);
         Assert.Equal("left", (string?)(await Api.CoverageAsync(second))["bias"]!["majority"]);
 
-        var rerated = await client.PutAsJsonAsync($"/v1/outlets/{(long)outlet["id"]!}", new { name = "Moved right", domain = (string)outlet["domain"]!, bias = "lean_right" });
+        var rerated = await Client.PutAsJsonAsync($"/v1/outlets/{(long)outlet["id"]!}", new { name = "Moved right", domain = (string)outlet["domain"]!, bias = "lean_right" });
         await rerated.ReadJsonAsync(HttpStatusCode.OK);
 
         var firstBias = (await Api.CoverageAsync(first))["bias"]!;
@@ -168,7 +165,7 @@ public class CoverageApiTests(NewsLensFactory factory) : IClassFixture<NewsLensF
         Assert.Equal("No majority lean", (string?)firstBias["label"]);
         Assert.Equal("100% of the sources lean Right", (string?)(await Api.CoverageAsync(second))["bias"]!["label"]);
 
-        var unrated = await client.PutAsJsonAsync($"/v1/outlets/{(long)outlet["id"]!}", new { name = "Unrated now", domain = (string)outlet["domain"]! });
+        var unrated = await Client.PutAsJsonAsync($"/v1/outlets/{(long)outlet["id"]!}", new { name = "Unrated now", domain = (string)outlet["domain"]! });
         await unrated.ReadJsonAsync(HttpStatusCode.OK);
         Assert.Equal("No rated sources", (string?)(await Api.CoverageAsync(second))["bias"]!["label"]);
     }
@@ -181,13 +178,13 @@ public class CoverageApiTests(NewsLensFactory factory) : IClassFixture<NewsLensF
     {
         var story = await Api.CreateStoryAsync();
 
-        await (await client.GetAsync($"/v1/stories/{(long)story["id"]!}/coverage{query}")).ReadValidationErrorsAsync("basis");
+        await (await Client.GetAsync($"/v1/stories/{(long)story["id"]!}/coverage{query}")).ReadValidationErrorsAsync("basis");
     }
 
     [Fact]
     public async Task AnUnknownStoryIs404()
     {
-        var problem = await (await client.GetAsync("/v1/stories/987654321/coverage")).ReadProblemAsync(HttpStatusCode.NotFound);
+        var problem = await (await Client.GetAsync("/v1/stories/987654321/coverage")).ReadProblemAsync(HttpStatusCode.NotFound);
 
         Assert.Equal("Story 987654321 does not exist.", (string?)problem["detail"]);
     }

@@ -5,16 +5,13 @@ using NewsLens.Api.Tests.Infrastructure;
 
 namespace NewsLens.Api.Tests.Outlets;
 
-public class OutletsApiTests(NewsLensFactory factory) : IClassFixture<NewsLensFactory>
+public class OutletsApiTests(NewsLensFactory factory) : ApiTests(factory)
 {
-    private readonly HttpClient client = factory.CreateClient();
-    private ApiDriver Api => new(client);
-
     [Fact]
     public async Task PostingAnOutletReturnsItWithLocationAndNormalizedFields()
     {
         var host = ApiDriver.UniqueDomain("normalized");
-        var response = await client.PostAsJsonAsync("/v1/outlets", new
+        var response = await Client.PostAsJsonAsync("/v1/outlets", new
         {
             name = "  The Example Times  ",
             domain = $"https://WWW.{host.ToUpperInvariant()}:8443/news?x=1",
@@ -40,7 +37,7 @@ public class OutletsApiTests(NewsLensFactory factory) : IClassFixture<NewsLensFa
             ["id", "name", "domain", "bias", "lean", "factuality", "ownership", "country", "createdAt", "updatedAt"],
             outlet.AsObject().Select(p => p.Key));
 
-        var fetched = await (await client.GetAsync($"/v1/outlets/{id}")).ReadJsonAsync(HttpStatusCode.OK);
+        var fetched = await (await Client.GetAsync($"/v1/outlets/{id}")).ReadJsonAsync(HttpStatusCode.OK);
         Assert.True(JsonNode.DeepEquals(outlet, fetched));
     }
 
@@ -74,7 +71,7 @@ public class OutletsApiTests(NewsLensFactory factory) : IClassFixture<NewsLensFa
     [Fact]
     public async Task PostingWithoutNameOrDomainReturnsValidationProblem()
     {
-        var response = await client.PostRawAsync("/v1/outlets", "{}");
+        var response = await Client.PostRawAsync("/v1/outlets", "{}");
 
         var errors = await response.ReadValidationErrorsAsync("name", "domain");
         Assert.Contains("must not be empty", (string?)errors["name"]![0]);
@@ -99,7 +96,7 @@ public class OutletsApiTests(NewsLensFactory factory) : IClassFixture<NewsLensFa
     [InlineData("""[]""", "body")]
     public async Task InvalidFieldsAreNamedInTheProblem(string body, string field)
     {
-        var response = await client.PostRawAsync("/v1/outlets", body);
+        var response = await Client.PostRawAsync("/v1/outlets", body);
 
         await response.ReadValidationErrorsAsync(field);
     }
@@ -107,7 +104,7 @@ public class OutletsApiTests(NewsLensFactory factory) : IClassFixture<NewsLensFa
     [Fact]
     public async Task AnUnknownEnumValueListsTheAllowedValues()
     {
-        var response = await client.PostRawAsync("/v1/outlets", """{"name":"X","domain":"ok.example","bias":"leftish"}""");
+        var response = await Client.PostRawAsync("/v1/outlets", """{"name":"X","domain":"ok.example","bias":"leftish"}""");
 
         var errors = await response.ReadValidationErrorsAsync("bias");
         Assert.Equal("'leftish' is not a valid value; expected one of: far_left, left, lean_left, center, lean_right, right, far_right.", (string?)errors["bias"]![0]);
@@ -116,17 +113,17 @@ public class OutletsApiTests(NewsLensFactory factory) : IClassFixture<NewsLensFa
     [Fact]
     public async Task NamesOverTwoHundredCharactersAreRejectedAndTrimmingHappensFirst()
     {
-        var tooLong = await client.PostAsJsonAsync("/v1/outlets", new { name = new string('n', 201), domain = ApiDriver.UniqueDomain() });
+        var tooLong = await Client.PostAsJsonAsync("/v1/outlets", new { name = new string('n', 201), domain = ApiDriver.UniqueDomain() });
         await tooLong.ReadValidationErrorsAsync("name");
 
-        var padded = await client.PostAsJsonAsync("/v1/outlets", new { name = "  " + new string('n', 200) + "  ", domain = ApiDriver.UniqueDomain() });
+        var padded = await Client.PostAsJsonAsync("/v1/outlets", new { name = "  " + new string('n', 200) + "  ", domain = ApiDriver.UniqueDomain() });
         await padded.ReadJsonAsync(HttpStatusCode.Created);
     }
 
     [Fact]
     public async Task AMissingBodyIsAProblem()
     {
-        var response = await client.PostAsync("/v1/outlets", new StringContent("", System.Text.Encoding.UTF8, "application/json"));
+        var response = await Client.PostAsync("/v1/outlets", new StringContent("", System.Text.Encoding.UTF8, "application/json"));
 
         await response.ReadValidationErrorsAsync("body");
     }
@@ -134,7 +131,7 @@ public class OutletsApiTests(NewsLensFactory factory) : IClassFixture<NewsLensFa
     [Fact]
     public async Task AWrongContentTypeIs415()
     {
-        var response = await client.PostRawAsync("/v1/outlets", """{"name":"X","domain":"ok.example"}""", "text/plain");
+        var response = await Client.PostRawAsync("/v1/outlets", """{"name":"X","domain":"ok.example"}""", "text/plain");
 
         await response.ReadProblemAsync(HttpStatusCode.UnsupportedMediaType);
     }
@@ -145,10 +142,10 @@ public class OutletsApiTests(NewsLensFactory factory) : IClassFixture<NewsLensFa
         var domain = ApiDriver.UniqueDomain("huge");
         var body = $$"""{"name":"{{new string('x', 1024 * 1024)}}","domain":"{{domain}}"}""";
 
-        var response = await client.PostRawAsync("/v1/outlets", body);
+        var response = await Client.PostRawAsync("/v1/outlets", body);
 
         await response.ReadProblemAsync(HttpStatusCode.RequestEntityTooLarge);
-        var list = await (await client.GetAsync($"/v1/outlets?q={domain}")).ReadJsonAsync(HttpStatusCode.OK);
+        var list = await (await Client.GetAsync($"/v1/outlets?q={domain}")).ReadJsonAsync(HttpStatusCode.OK);
         Assert.Empty(list["items"]!.AsArray());
     }
 
@@ -158,7 +155,7 @@ public class OutletsApiTests(NewsLensFactory factory) : IClassFixture<NewsLensFa
         var first = await Api.CreateOutletAsync();
         var domain = (string)first["domain"]!;
 
-        var response = await client.PostAsJsonAsync("/v1/outlets", new { name = "Copy", domain = $"http://www.{domain.ToUpperInvariant()}/other" });
+        var response = await Client.PostAsJsonAsync("/v1/outlets", new { name = "Copy", domain = $"http://www.{domain.ToUpperInvariant()}/other" });
 
         var problem = await response.ReadProblemAsync(HttpStatusCode.Conflict);
         Assert.Equal((long)first["id"]!, (long)problem["outletId"]!);
@@ -167,7 +164,7 @@ public class OutletsApiTests(NewsLensFactory factory) : IClassFixture<NewsLensFa
     [Fact]
     public async Task GettingAnUnknownOutletIs404Problem()
     {
-        var problem = await (await client.GetAsync("/v1/outlets/987654321")).ReadProblemAsync(HttpStatusCode.NotFound);
+        var problem = await (await Client.GetAsync("/v1/outlets/987654321")).ReadProblemAsync(HttpStatusCode.NotFound);
 
         Assert.Equal("Outlet 987654321 does not exist.", (string?)problem["detail"]);
     }
@@ -178,7 +175,7 @@ public class OutletsApiTests(NewsLensFactory factory) : IClassFixture<NewsLensFa
     [InlineData("/v1/outlets/1.5")]
     public async Task NonNumericOrOutOfRangeIdsAre404(string url)
     {
-        await (await client.GetAsync(url)).ReadProblemAsync(HttpStatusCode.NotFound);
+        await (await Client.GetAsync(url)).ReadProblemAsync(HttpStatusCode.NotFound);
     }
 
     [Fact]
@@ -189,7 +186,7 @@ public class OutletsApiTests(NewsLensFactory factory) : IClassFixture<NewsLensFa
         var newDomain = ApiDriver.UniqueDomain("moved");
         await Task.Delay(5);
 
-        var response = await client.PutAsJsonAsync($"/v1/outlets/{id}", new { name = "Renamed", domain = newDomain, bias = "center" });
+        var response = await Client.PutAsJsonAsync($"/v1/outlets/{id}", new { name = "Renamed", domain = newDomain, bias = "center" });
 
         var replaced = await response.ReadJsonAsync(HttpStatusCode.OK);
         Assert.Equal("Renamed", (string?)replaced["name"]);
@@ -208,10 +205,10 @@ public class OutletsApiTests(NewsLensFactory factory) : IClassFixture<NewsLensFa
         var first = await Api.CreateOutletAsync();
         var second = await Api.CreateOutletAsync("right");
 
-        var response = await client.PutAsJsonAsync($"/v1/outlets/{(long)second["id"]!}", new { name = "Clash", domain = (string)first["domain"]! });
+        var response = await Client.PutAsJsonAsync($"/v1/outlets/{(long)second["id"]!}", new { name = "Clash", domain = (string)first["domain"]! });
 
         await response.ReadProblemAsync(HttpStatusCode.Conflict);
-        var unchanged = await (await client.GetAsync($"/v1/outlets/{(long)second["id"]!}")).ReadJsonAsync(HttpStatusCode.OK);
+        var unchanged = await (await Client.GetAsync($"/v1/outlets/{(long)second["id"]!}")).ReadJsonAsync(HttpStatusCode.OK);
         Assert.True(JsonNode.DeepEquals(second, unchanged));
     }
 
@@ -220,7 +217,7 @@ public class OutletsApiTests(NewsLensFactory factory) : IClassFixture<NewsLensFa
     {
         var outlet = await Api.CreateOutletAsync();
 
-        var response = await client.PutAsJsonAsync($"/v1/outlets/{(long)outlet["id"]!}", new { name = "Same domain", domain = (string)outlet["domain"]! });
+        var response = await Client.PutAsJsonAsync($"/v1/outlets/{(long)outlet["id"]!}", new { name = "Same domain", domain = (string)outlet["domain"]! });
 
         await response.ReadJsonAsync(HttpStatusCode.OK);
     }
@@ -228,11 +225,11 @@ public class OutletsApiTests(NewsLensFactory factory) : IClassFixture<NewsLensFa
     [Fact]
     public async Task PutOnAnUnknownOutletIs404AndInvalidBodyIs400()
     {
-        var missing = await client.PutAsJsonAsync("/v1/outlets/987654321", new { name = "X", domain = ApiDriver.UniqueDomain() });
+        var missing = await Client.PutAsJsonAsync("/v1/outlets/987654321", new { name = "X", domain = ApiDriver.UniqueDomain() });
         await missing.ReadProblemAsync(HttpStatusCode.NotFound);
 
         var outlet = await Api.CreateOutletAsync();
-        var invalid = await client.PutAsJsonAsync($"/v1/outlets/{(long)outlet["id"]!}", new { name = "", domain = "x" });
+        var invalid = await Client.PutAsJsonAsync($"/v1/outlets/{(long)outlet["id"]!}", new { name = "", domain = "x" });
         await invalid.ReadValidationErrorsAsync("name", "domain");
     }
 
@@ -243,22 +240,19 @@ public class OutletsApiTests(NewsLensFactory factory) : IClassFixture<NewsLensFa
         var article = await Api.CreateArticleAsync(outlet);
         var id = (long)outlet["id"]!;
 
-        var refused = await client.DeleteAsync($"/v1/outlets/{id}");
+        var refused = await Client.DeleteAsync($"/v1/outlets/{id}");
         await refused.ReadProblemAsync(HttpStatusCode.Conflict);
 
-        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"/v1/articles/{(long)article["id"]!}")).StatusCode);
-        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"/v1/outlets/{id}")).StatusCode);
-        await (await client.GetAsync($"/v1/outlets/{id}")).ReadProblemAsync(HttpStatusCode.NotFound);
-        await (await client.DeleteAsync($"/v1/outlets/{id}")).ReadProblemAsync(HttpStatusCode.NotFound);
+        Assert.Equal(HttpStatusCode.NoContent, (await Client.DeleteAsync($"/v1/articles/{(long)article["id"]!}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await Client.DeleteAsync($"/v1/outlets/{id}")).StatusCode);
+        await (await Client.GetAsync($"/v1/outlets/{id}")).ReadProblemAsync(HttpStatusCode.NotFound);
+        await (await Client.DeleteAsync($"/v1/outlets/{id}")).ReadProblemAsync(HttpStatusCode.NotFound);
     }
 }
 
 /// <summary>List tests run on their own database so they can count every row.</summary>
-public class OutletListTests(NewsLensFactory factory) : IClassFixture<NewsLensFactory>
+public class OutletListTests(NewsLensFactory factory) : ApiTests(factory)
 {
-    private readonly HttpClient client = factory.CreateClient();
-    private ApiDriver Api => new(client);
-
     [Fact]
     public async Task ListsPageThroughEveryOutletOnceInIdOrderAndFilterByLeanAndText()
     {
@@ -294,7 +288,7 @@ public class OutletListTests(NewsLensFactory factory) : IClassFixture<NewsLensFa
             await Api.CreateOutletAsync();
         }
 
-        var page = await (await client.GetAsync("/v1/outlets")).ReadJsonAsync(HttpStatusCode.OK);
+        var page = await (await Client.GetAsync("/v1/outlets")).ReadJsonAsync(HttpStatusCode.OK);
         Assert.True(page["items"]!.AsArray().Count <= 50);
         Assert.True(page.AsObject().ContainsKey("nextCursor"));
     }
@@ -310,6 +304,6 @@ public class OutletListTests(NewsLensFactory factory) : IClassFixture<NewsLensFa
     [InlineData("/v1/outlets?lean=LEFT", "lean")]
     public async Task BadListParametersAreNamedInA400(string url, string field)
     {
-        await (await client.GetAsync(url)).ReadValidationErrorsAsync(field);
+        await (await Client.GetAsync(url)).ReadValidationErrorsAsync(field);
     }
 }

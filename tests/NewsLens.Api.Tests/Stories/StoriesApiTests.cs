@@ -5,15 +5,12 @@ using NewsLens.Api.Tests.Infrastructure;
 
 namespace NewsLens.Api.Tests.Stories;
 
-public class StoriesApiTests(NewsLensFactory factory) : IClassFixture<NewsLensFactory>
+public class StoriesApiTests(NewsLensFactory factory) : ApiTests(factory)
 {
-    private readonly HttpClient client = factory.CreateClient();
-    private ApiDriver Api => new(client);
-
     [Fact]
     public async Task PostingAStoryReturnsItWithLocation()
     {
-        var response = await client.PostAsJsonAsync("/v1/stories", new { title = "  Parliament passes budget ", summary = "After a long night." });
+        var response = await Client.PostAsJsonAsync("/v1/stories", new { title = "  Parliament passes budget ", summary = "After a long night." });
 
         var story = await response.ReadJsonAsync(HttpStatusCode.Created);
         var id = (long)story["id"]!;
@@ -21,7 +18,7 @@ public class StoriesApiTests(NewsLensFactory factory) : IClassFixture<NewsLensFa
         Assert.Equal("Parliament passes budget", (string?)story["title"]);
         Assert.Equal("After a long night.", (string?)story["summary"]);
         Assert.Equal(["id", "title", "summary", "createdAt", "updatedAt"], story.AsObject().Select(p => p.Key));
-        var fetched = await (await client.GetAsync($"/v1/stories/{id}")).ReadJsonAsync(HttpStatusCode.OK);
+        var fetched = await (await Client.GetAsync($"/v1/stories/{id}")).ReadJsonAsync(HttpStatusCode.OK);
         Assert.True(JsonNode.DeepEquals(story, fetched));
     }
 
@@ -42,18 +39,18 @@ public class StoriesApiTests(NewsLensFactory factory) : IClassFixture<NewsLensFa
     [InlineData("""{"title":["T"]}""", "title")]
     public async Task InvalidStoriesAreRejected(string body, string field)
     {
-        await (await client.PostRawAsync("/v1/stories", body)).ReadValidationErrorsAsync(field);
+        await (await Client.PostRawAsync("/v1/stories", body)).ReadValidationErrorsAsync(field);
     }
 
     [Fact]
     public async Task TitleAndSummaryLengthsAreBounded()
     {
-        var longTitle = await client.PostAsJsonAsync("/v1/stories", new { title = new string('t', 501) });
+        var longTitle = await Client.PostAsJsonAsync("/v1/stories", new { title = new string('t', 501) });
         await longTitle.ReadValidationErrorsAsync("title");
-        var longSummary = await client.PostAsJsonAsync("/v1/stories", new { title = "T", summary = new string('s', 5001) });
+        var longSummary = await Client.PostAsJsonAsync("/v1/stories", new { title = "T", summary = new string('s', 5001) });
         await longSummary.ReadValidationErrorsAsync("summary");
 
-        var atLimits = await client.PostAsJsonAsync("/v1/stories", new { title = new string('t', 500), summary = new string('s', 5000) });
+        var atLimits = await Client.PostAsJsonAsync("/v1/stories", new { title = new string('t', 500), summary = new string('s', 5000) });
         await atLimits.ReadJsonAsync(HttpStatusCode.Created);
     }
 
@@ -63,13 +60,13 @@ public class StoriesApiTests(NewsLensFactory factory) : IClassFixture<NewsLensFa
         var story = await Api.CreateStoryAsync("Before", "Old summary");
         var id = (long)story["id"]!;
 
-        var replaced = await (await client.PutAsJsonAsync($"/v1/stories/{id}", new { title = "After" })).ReadJsonAsync(HttpStatusCode.OK);
+        var replaced = await (await Client.PutAsJsonAsync($"/v1/stories/{id}", new { title = "After" })).ReadJsonAsync(HttpStatusCode.OK);
 
         Assert.Equal("After", (string?)replaced["title"]);
         Assert.Null(replaced["summary"]);
         Assert.Equal((string?)story["createdAt"], (string?)replaced["createdAt"]);
-        await (await client.PutAsJsonAsync("/v1/stories/987654321", new { title = "X" })).ReadProblemAsync(HttpStatusCode.NotFound);
-        await (await client.PutAsJsonAsync($"/v1/stories/{id}", new { title = "" })).ReadValidationErrorsAsync("title");
+        await (await Client.PutAsJsonAsync("/v1/stories/987654321", new { title = "X" })).ReadProblemAsync(HttpStatusCode.NotFound);
+        await (await Client.PutAsJsonAsync($"/v1/stories/{id}", new { title = "" })).ReadValidationErrorsAsync("title");
     }
 
     [Fact]
@@ -82,22 +79,19 @@ public class StoriesApiTests(NewsLensFactory factory) : IClassFixture<NewsLensFa
         await Api.LinkAsync(story, article);
         await Api.LinkAsync(other, article);
 
-        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"/v1/stories/{(long)story["id"]!}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await Client.DeleteAsync($"/v1/stories/{(long)story["id"]!}")).StatusCode);
 
-        await (await client.GetAsync($"/v1/stories/{(long)story["id"]!}")).ReadProblemAsync(HttpStatusCode.NotFound);
-        await (await client.GetAsync($"/v1/stories/{(long)story["id"]!}/articles")).ReadProblemAsync(HttpStatusCode.NotFound);
-        await (await client.GetAsync($"/v1/articles/{(long)article["id"]!}")).ReadJsonAsync(HttpStatusCode.OK);
+        await (await Client.GetAsync($"/v1/stories/{(long)story["id"]!}")).ReadProblemAsync(HttpStatusCode.NotFound);
+        await (await Client.GetAsync($"/v1/stories/{(long)story["id"]!}/articles")).ReadProblemAsync(HttpStatusCode.NotFound);
+        await (await Client.GetAsync($"/v1/articles/{(long)article["id"]!}")).ReadJsonAsync(HttpStatusCode.OK);
         var otherCoverage = await Api.CoverageAsync(other);
         Assert.Equal(1, (int)otherCoverage["totalArticles"]!);
-        await (await client.DeleteAsync($"/v1/stories/{(long)story["id"]!}")).ReadProblemAsync(HttpStatusCode.NotFound);
+        await (await Client.DeleteAsync($"/v1/stories/{(long)story["id"]!}")).ReadProblemAsync(HttpStatusCode.NotFound);
     }
 }
 
-public class StoryListTests(NewsLensFactory factory) : IClassFixture<NewsLensFactory>
+public class StoryListTests(NewsLensFactory factory) : ApiTests(factory)
 {
-    private readonly HttpClient client = factory.CreateClient();
-    private ApiDriver Api => new(client);
-
     [Fact]
     public async Task StoriesAreListedNewestFirstAcrossPagesWhileNewOnesArrive()
     {
@@ -107,7 +101,7 @@ public class StoryListTests(NewsLensFactory factory) : IClassFixture<NewsLensFac
             created.Add((long)(await Api.CreateStoryAsync($"Story {i}"))["id"]!);
         }
 
-        var firstPage = await (await client.GetAsync("/v1/stories?limit=5")).ReadJsonAsync(HttpStatusCode.OK);
+        var firstPage = await (await Client.GetAsync("/v1/stories?limit=5")).ReadJsonAsync(HttpStatusCode.OK);
         await Api.CreateStoryAsync("Arrived while paging");   // keyset pagination: later pages are unaffected
         var rest = await Api.ReadAllPagesAsync("/v1/stories", 5, (string)firstPage["nextCursor"]!);
 
@@ -122,6 +116,6 @@ public class StoryListTests(NewsLensFactory factory) : IClassFixture<NewsLensFac
     [InlineData("/v1/stories?cursor=%00", "cursor")]
     public async Task BadListParametersAreNamedInA400(string url, string field)
     {
-        await (await client.GetAsync(url)).ReadValidationErrorsAsync(field);
+        await (await Client.GetAsync(url)).ReadValidationErrorsAsync(field);
     }
 }

@@ -4,11 +4,8 @@ using NewsLens.Api.Tests.Infrastructure;
 
 namespace NewsLens.Api.Tests.Stories;
 
-public class StoryLinksApiTests(NewsLensFactory factory) : IClassFixture<NewsLensFactory>
+public class StoryLinksApiTests(NewsLensFactory factory) : ApiTests(factory)
 {
-    private readonly HttpClient client = factory.CreateClient();
-    private ApiDriver Api => new(client);
-
     [Fact]
     public async Task LinkingIsIdempotent()
     {
@@ -32,9 +29,9 @@ public class StoryLinksApiTests(NewsLensFactory factory) : IClassFixture<NewsLen
         var story = await Api.CreateStoryAsync();
         var article = await Api.CreateArticleAsync(outlet);
 
-        var noStory = await (await client.PutAsync($"/v1/stories/987654321/articles/{(long)article["id"]!}", null)).ReadProblemAsync(HttpStatusCode.NotFound);
+        var noStory = await (await Client.PutAsync($"/v1/stories/987654321/articles/{(long)article["id"]!}", null)).ReadProblemAsync(HttpStatusCode.NotFound);
         Assert.Equal("Story 987654321 does not exist.", (string?)noStory["detail"]);
-        var noArticle = await (await client.PutAsync($"/v1/stories/{(long)story["id"]!}/articles/987654321", null)).ReadProblemAsync(HttpStatusCode.NotFound);
+        var noArticle = await (await Client.PutAsync($"/v1/stories/{(long)story["id"]!}/articles/987654321", null)).ReadProblemAsync(HttpStatusCode.NotFound);
         Assert.Equal("Article 987654321 does not exist.", (string?)noArticle["detail"]);
 
         Assert.Equal(0, (int)(await Api.CoverageAsync(story))["totalArticles"]!);
@@ -49,11 +46,11 @@ public class StoryLinksApiTests(NewsLensFactory factory) : IClassFixture<NewsLen
         await Api.LinkAsync(story, article);
         var url = $"/v1/stories/{(long)story["id"]!}/articles/{(long)article["id"]!}";
 
-        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync(url)).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await Client.DeleteAsync(url)).StatusCode);
         Assert.Equal(0, (int)(await Api.CoverageAsync(story))["totalArticles"]!);
-        await (await client.GetAsync($"/v1/articles/{(long)article["id"]!}")).ReadJsonAsync(HttpStatusCode.OK);
+        await (await Client.GetAsync($"/v1/articles/{(long)article["id"]!}")).ReadJsonAsync(HttpStatusCode.OK);
 
-        var again = await (await client.DeleteAsync(url)).ReadProblemAsync(HttpStatusCode.NotFound);
+        var again = await (await Client.DeleteAsync(url)).ReadProblemAsync(HttpStatusCode.NotFound);
         Assert.Contains("is not linked", (string?)again["detail"]);
     }
 
@@ -97,11 +94,11 @@ public class StoryLinksApiTests(NewsLensFactory factory) : IClassFixture<NewsLen
             await Api.LinkAsync(story, await Api.CreateArticleAsync(outlet));
         }
 
-        var page = await (await client.GetAsync($"/v1/stories/{(long)story["id"]!}/articles?limit=1")).ReadJsonAsync(HttpStatusCode.OK);
+        var page = await (await Client.GetAsync($"/v1/stories/{(long)story["id"]!}/articles?limit=1")).ReadJsonAsync(HttpStatusCode.OK);
         var cursor = Uri.EscapeDataString((string)page["nextCursor"]!);
 
-        await (await client.GetAsync($"/v1/stories/{(long)story["id"]!}/articles?limit=1&cursor={cursor}")).ReadJsonAsync(HttpStatusCode.OK);
-        await (await client.GetAsync($"/v1/stories/{(long)other["id"]!}/articles?limit=1&cursor={cursor}")).ReadValidationErrorsAsync("cursor");
+        await (await Client.GetAsync($"/v1/stories/{(long)story["id"]!}/articles?limit=1&cursor={cursor}")).ReadJsonAsync(HttpStatusCode.OK);
+        await (await Client.GetAsync($"/v1/stories/{(long)other["id"]!}/articles?limit=1&cursor={cursor}")).ReadValidationErrorsAsync("cursor");
     }
 
     [Fact]
@@ -109,9 +106,9 @@ public class StoryLinksApiTests(NewsLensFactory factory) : IClassFixture<NewsLen
     {
         var story = await Api.CreateStoryAsync();
 
-        var page = await (await client.GetAsync($"/v1/stories/{(long)story["id"]!}/articles")).ReadJsonAsync(HttpStatusCode.OK);
+        var page = await (await Client.GetAsync($"/v1/stories/{(long)story["id"]!}/articles")).ReadJsonAsync(HttpStatusCode.OK);
         Assert.Empty(page["items"]!.AsArray());
         Assert.Null(page["nextCursor"]);
-        await (await client.GetAsync("/v1/stories/987654321/articles")).ReadProblemAsync(HttpStatusCode.NotFound);
+        await (await Client.GetAsync("/v1/stories/987654321/articles")).ReadProblemAsync(HttpStatusCode.NotFound);
     }
 }

@@ -1,0 +1,9 @@
+namespace NewsLens.Api.Tests.Infrastructure;
+
+/// <summary>A test class with its own API and database (one <see cref="NewsLensFactory"/> per class).</summary>
+public abstract class ApiTests(NewsLensFactory factory) : IClassFixture<NewsLensFactory>
+{
+    protected HttpClient Client { get; } = factory.CreateClient();
+
+    protected ApiDriver Api => new(Client);
+}
