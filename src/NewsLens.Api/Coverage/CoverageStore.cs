@@ -18,22 +18,21 @@ public sealed class CoverageStore(Database database)
     }
 
     /// <summary>
-    /// One aggregate query: the story's linked articles grouped by their outlet's current ratings. Every
-    /// outlet falls in exactly one group, so distinct outlets per group add up to the story's sources.
-    /// Null when the story does not exist.
+    /// One aggregate query over the story's outlets (story_outlets, kept by triggers: one row per outlet
+    /// with its article count), grouped by the outlets' current ratings. Its cost follows the number of
+    /// outlets that covered the story, not the number of articles. Null when the story does not exist.
     /// </summary>
     public async Task<IReadOnlyList<CoverageGroup>?> GetGroupsAsync(long storyId, CancellationToken ct)
     {
         const string sql = """
             SELECT o.bias, o.factuality, o.ownership,
-                   COUNT(DISTINCT a.outlet_id) AS sources,
-                   COUNT(*) AS articles,
-                   MIN(a.published_at) AS first_published_at,
-                   MAX(a.published_at) AS last_published_at
-            FROM story_articles sa
-            JOIN articles a ON a.id = sa.article_id
-            JOIN outlets o ON o.id = a.outlet_id
-            WHERE sa.story_id = @storyId
+                   COUNT(*) AS sources,
+                   SUM(so.articles) AS articles,
+                   MIN(so.first_published_at) AS first_published_at,
+                   MAX(so.last_published_at) AS last_published_at
+            FROM story_outlets so
+            JOIN outlets o ON o.id = so.outlet_id
+            WHERE so.story_id = @storyId
             GROUP BY o.bias, o.factuality, o.ownership
             """;
         const string storyExists = "SELECT EXISTS (SELECT 1 FROM stories WHERE id = @storyId)";
@@ -55,5 +54,23 @@ public sealed class CoverageStore(Database database)
             r.Articles,
             UnixTime.FromMs(r.FirstPublishedAt),
             UnixTime.FromMs(r.LastPublishedAt)))];
+    }
+
+    /// <summary>
+    /// Records the configured blindspot thresholds in the database, where the stored blindspot flags
+    /// (the list filter) are computed from them; a change recomputes every flag. Returns whether they changed.
+    /// </summary>
+    public async Task<bool> ApplyBlindspotThresholdsAsync(BlindspotOptions options, CancellationToken ct = default)
+    {
+        const string sql = """
+            UPDATE coverage_settings
+            SET min_rated = @MinRated, max_neglecting_percent = @MaxNeglectingPercent, min_dominant_percent = @MinDominantPercent
+            WHERE id = 1 AND NOT (min_rated = @MinRated AND max_neglecting_percent = @MaxNeglectingPercent AND min_dominant_percent = @MinDominantPercent)
+            """;
+        await using var connection = await database.OpenAsync(ct);
+        await using var transaction = Database.BeginWrite(connection);
+        var changed = await connection.ExecuteAsync(new CommandDefinition(sql, options, transaction, cancellationToken: ct)) > 0;
+        await transaction.CommitAsync(ct);
+        return changed;
     }
 }

@@ -116,7 +116,10 @@ public static class DemoSeeder
             INSERT INTO articles (url, title, outlet_id, published_at, created_at)
             VALUES (@url, @title, @outletId, @publishedAt, @now) RETURNING id
             """;
-        const string link = "INSERT INTO story_articles (story_id, article_id, linked_at) VALUES (@storyId, @articleId, @now)";
+        const string link = """
+            INSERT INTO story_articles (story_id, article_id, outlet_id, published_at, linked_at)
+            VALUES (@storyId, @articleId, @outletId, @publishedAt, @now)
+            """;
 
         await using var connection = await database.OpenAsync(ct);
         await using var transaction = Database.BeginWrite(connection);
@@ -157,7 +160,8 @@ public static class DemoSeeder
                     },
                     transaction,
                     cancellationToken: ct));
-                await connection.ExecuteAsync(new CommandDefinition(link, new { storyId, articleId, now }, transaction, cancellationToken: ct));
+                await connection.ExecuteAsync(new CommandDefinition(
+                    link, new { storyId, articleId, outletId = outletIds[key], publishedAt = published.ToUnixTimeMilliseconds(), now }, transaction, cancellationToken: ct));
             }
         }
 

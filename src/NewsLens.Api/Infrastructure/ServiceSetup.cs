@@ -80,6 +80,13 @@ public static class ServiceSetup
         var applied = DatabaseMigrator.Migrate(database.ConnectionString, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("DbUp"));
         app.Logger.LogInformation("Database {DataSource}: {Applied} new migration(s) applied, {Known} known to this build.",
             new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(database.ConnectionString).DataSource, applied, DatabaseMigrator.KnownScripts.Count);
+        var blindspot = app.Services.GetRequiredService<IOptions<CoverageOptions>>().Value.Blindspot;
+        if (await app.Services.GetRequiredService<CoverageStore>().ApplyBlindspotThresholdsAsync(blindspot))
+        {
+            app.Logger.LogInformation("Blindspot thresholds changed to {MinRated} rated, ≤{MaxNeglecting}% / ≥{MinDominant}%: stored blindspot flags recomputed.",
+                blindspot.MinRated, blindspot.MaxNeglectingPercent, blindspot.MinDominantPercent);
+        }
+
         if (app.Services.GetRequiredService<IOptions<DemoOptions>>().Value.Seed &&
             await DemoSeeder.SeedIfEmptyAsync(database, app.Services.GetRequiredService<TimeProvider>()))
         {

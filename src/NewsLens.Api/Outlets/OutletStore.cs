@@ -85,7 +85,7 @@ public sealed class OutletStore(Database database)
         const string sql = $"""
             UPDATE outlets
             SET name = @Name, domain = @Domain, bias = @Bias, factuality = @Factuality, ownership = @Ownership,
-                country = @Country, updated_at = @now
+                country = @Country, updated_at = @now, version = version + 1
             WHERE id = @id
             RETURNING {Columns}
             """;

@@ -78,7 +78,7 @@ public sealed class StoryStore(Database database)
     public async Task<StoryRow?> ReplaceAsync(long id, StoryRequest request, long now, CancellationToken ct)
     {
         const string sql = $"""
-            UPDATE stories SET title = @Title, summary = @Summary, updated_at = @now WHERE id = @id
+            UPDATE stories SET title = @Title, summary = @Summary, updated_at = @now, version = version + 1 WHERE id = @id
             RETURNING {Columns}
             """;
         await using var connection = await database.OpenAsync(ct);
@@ -100,9 +100,9 @@ public sealed class StoryStore(Database database)
                    o.name AS outlet_name, o.domain AS outlet_domain, o.bias AS outlet_bias
             FROM story_articles sa
             JOIN articles a ON a.id = sa.article_id
-            JOIN outlets o ON o.id = a.outlet_id
-            WHERE sa.story_id = @storyId AND (a.published_at, a.id) < (@publishedAt, @id)
-            ORDER BY a.published_at DESC, a.id DESC
+            JOIN outlets o ON o.id = sa.outlet_id
+            WHERE sa.story_id = @storyId AND (sa.published_at, sa.article_id) < (@publishedAt, @id)
+            ORDER BY sa.published_at DESC, sa.article_id DESC
             LIMIT @take
             """;
         await using var connection = await database.OpenAsync(ct);
@@ -122,8 +122,11 @@ public sealed class StoryStore(Database database)
     public async Task<LinkOutcome> LinkAsync(long storyId, long articleId, long now, CancellationToken ct)
     {
         const string articleExists = "SELECT EXISTS (SELECT 1 FROM articles WHERE id = @articleId)";
+        // The link copies the article's outlet and publication time (kept equal by a foreign key);
+        // triggers update the story's coverage summary in this transaction.
         const string link = """
-            INSERT INTO story_articles (story_id, article_id, linked_at) VALUES (@storyId, @articleId, @now)
+            INSERT INTO story_articles (story_id, article_id, outlet_id, published_at, linked_at)
+            SELECT @storyId, id, outlet_id, published_at, @now FROM articles WHERE id = @articleId
             ON CONFLICT (story_id, article_id) DO NOTHING
             """;
         await using var connection = await database.OpenAsync(ct);

@@ -1,0 +1,200 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using NewsLens.Api.Coverage;
+using NewsLens.Api.Ratings;
+using NewsLens.Api.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace NewsLens.Api.Tests.Coverage;
+
+/// <summary>
+/// The coverage summaries are kept incrementally by triggers. After a random sequence of every kind of write
+/// that can change them, each one must equal a recount from the links themselves.
+/// </summary>
+public class CoverageSummaryConsistencyTests(NewsLensFactory factory, ITestOutputHelper output) : ApiTests(factory)
+{
+    private static readonly string?[] Biases = ["far_left", "left", "lean_left", "center", "lean_right", "right", "far_right", null];
+    private static readonly string?[] Factualities = ["very_high", "high", "mixed", "low", null];
+
+    [Theory]
+    [InlineData(20261126)]
+    [InlineData(7)]
+    [InlineData(424242)]
+    public async Task SummariesEqualARecountAfterRandomWrites(int seed)
+    {
+        output.WriteLine($"seed {seed}");
+        var random = new Random(seed);
+        var outlets = new List<JsonNode>();
+        var stories = new List<long>();
+        var articles = new List<JsonNode>();
+        var links = new HashSet<(long Story, long Article)>();
+        for (var i = 0; i < 10; i++)
+        {
+            outlets.Add(await Api.CreateOutletAsync(Pick(random, Biases), factuality: Pick(random, Factualities)));
+        }
+
+        for (var i = 0; i < 6; i++)
+        {
+            stories.Add((long)(await Api.CreateStoryAsync($"Story {i}"))["id"]!);
+        }
+
+        var counts = new Dictionary<string, int>();
+        for (var step = 0; step < 400; step++)
+        {
+            var roll = random.Next(100);
+            string operation;
+            if (roll < 25 || articles.Count < 5)
+            {
+                operation = "create article";
+                var published = new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero).AddMinutes(random.Next(100_000));
+                articles.Add(await Api.CreateArticleAsync(outlets[random.Next(outlets.Count)], published));
+            }
+            else if (roll < 60)
+            {
+                operation = "link";
+                var link = (stories[random.Next(stories.Count)], (long)articles[random.Next(articles.Count)]["id"]!);
+                Assert.Equal(HttpStatusCode.NoContent, (await Client.PutAsync($"/v1/stories/{link.Item1}/articles/{link.Item2}", null)).StatusCode);
+                links.Add(link);
+            }
+            else if (roll < 72 && links.Count > 0)
+            {
+                operation = "unlink";
+                var link = links.ElementAt(random.Next(links.Count));
+                Assert.Equal(HttpStatusCode.NoContent, (await Client.DeleteAsync($"/v1/stories/{link.Story}/articles/{link.Article}")).StatusCode);
+                links.Remove(link);
+            }
+            else if (roll < 80)
+            {
+                operation = "re-rate outlet";
+                var outlet = outlets[random.Next(outlets.Count)];
+                var response = await Client.PutAsJsonAsync($"/v1/outlets/{(long)outlet["id"]!}", new
+                {
+                    name = "Re-rated",
+                    domain = (string)outlet["domain"]!,
+                    bias = Pick(random, Biases),
+                    factuality = Pick(random, Factualities),
+                });
+                await response.ReadJsonAsync(HttpStatusCode.OK);
+            }
+            else if (roll < 86)
+            {
+                operation = "delete article";
+                var article = articles[random.Next(articles.Count)];
+                var id = (long)article["id"]!;
+                Assert.Equal(HttpStatusCode.NoContent, (await Client.DeleteAsync($"/v1/articles/{id}")).StatusCode);
+                articles.Remove(article);
+                links.RemoveWhere(l => l.Article == id);
+            }
+            else if (roll < 92)
+            {
+                // No endpoint changes a publication time yet (bulk import will); the cascade must still hold.
+                operation = "move publication time";
+                var id = (long)articles[random.Next(articles.Count)]["id"]!;
+                await ExecuteAsync("UPDATE articles SET published_at = published_at + @delta WHERE id = @id", new { id, delta = random.Next(-5_000_000, 5_000_000) });
+            }
+            else if (roll < 95)
+            {
+                operation = "delete story";
+                var story = stories[random.Next(stories.Count)];
+                Assert.Equal(HttpStatusCode.NoContent, (await Client.DeleteAsync($"/v1/stories/{story}")).StatusCode);
+                stories.Remove(story);
+                links.RemoveWhere(l => l.Story == story);
+                stories.Add((long)(await Api.CreateStoryAsync("Replacement"))["id"]!);
+            }
+            else
+            {
+                operation = "edit story";
+                var story = stories[random.Next(stories.Count)];
+                await (await Client.PutAsJsonAsync($"/v1/stories/{story}", new { title = "Edited" })).ReadJsonAsync(HttpStatusCode.OK);
+            }
+
+            counts[operation] = counts.GetValueOrDefault(operation) + 1;
+        }
+
+        output.WriteLine(string.Join(", ", counts.OrderBy(c => c.Key).Select(c => $"{c.Key}: {c.Value}")));
+        Assert.True(links.Count > 10, $"only {links.Count} links survived; the sequence tests too little");
+
+        await AssertSummariesEqualRecountAsync();
+        await AssertCoverageEndpointAgreesAsync(stories);
+    }
+
+    private async Task AssertSummariesEqualRecountAsync()
+    {
+        const string recountOutlets = """
+            SELECT story_id, outlet_id, COUNT(*) AS articles, MIN(published_at) AS first, MAX(published_at) AS last
+            FROM story_articles GROUP BY story_id, outlet_id ORDER BY story_id, outlet_id
+            """;
+        const string storedOutlets = """
+            SELECT story_id, outlet_id, articles, first_published_at AS first, last_published_at AS last
+            FROM story_outlets ORDER BY story_id, outlet_id
+            """;
+        // From the links and the articles' own rows, not from story_outlets.
+        const string recountSummaries = """
+            SELECT st.id AS story_id,
+                   COUNT(DISTINCT a.outlet_id) FILTER (WHERE o.lean = 'left') AS sources_left,
+                   COUNT(DISTINCT a.outlet_id) FILTER (WHERE o.lean = 'center') AS sources_center,
+                   COUNT(DISTINCT a.outlet_id) FILTER (WHERE o.lean = 'right') AS sources_right,
+                   COUNT(DISTINCT a.outlet_id) FILTER (WHERE a.id IS NOT NULL AND o.lean IS NULL) AS sources_unrated,
+                   COUNT(a.id) FILTER (WHERE o.lean = 'left') AS articles_left,
+                   COUNT(a.id) FILTER (WHERE o.lean = 'center') AS articles_center,
+                   COUNT(a.id) FILTER (WHERE o.lean = 'right') AS articles_right,
+                   COUNT(a.id) FILTER (WHERE a.id IS NOT NULL AND o.lean IS NULL) AS articles_unrated,
+                   MIN(a.published_at) AS first_published_at,
+                   MAX(a.published_at) AS last_published_at
+            FROM stories st
+            LEFT JOIN story_articles sa ON sa.story_id = st.id
+            LEFT JOIN articles a ON a.id = sa.article_id
+            LEFT JOIN outlets o ON o.id = a.outlet_id
+            GROUP BY st.id ORDER BY st.id
+            """;
+        const string storedSummaries = """
+            SELECT story_id, sources_left, sources_center, sources_right, sources_unrated,
+                   articles_left, articles_center, articles_right, articles_unrated, first_published_at, last_published_at
+            FROM story_summaries ORDER BY story_id
+            """;
+
+        await using var connection = new SqliteConnection(Factory.ConnectionString);
+        Assert.Equal(
+            Rows(await connection.QueryAsync(recountOutlets)),
+            Rows(await connection.QueryAsync(storedOutlets)));
+        Assert.Equal(
+            Rows(await connection.QueryAsync(recountSummaries)),
+            Rows(await connection.QueryAsync(storedSummaries)));
+
+        var flags = await connection.QueryAsync<(long StoryId, long Left, long Center, long Right, string Majority, string? Blindspot)>(
+            "SELECT story_id, sources_left, sources_center, sources_right, majority, blindspot FROM story_summaries");
+        foreach (var flag in flags)
+        {
+            var leans = new LeanCounts((int)flag.Left, (int)flag.Center, (int)flag.Right);
+            Assert.Equal(BiasDistributionRule.Majority(leans) is { } lean ? lean.ToString().ToLowerInvariant() : "none", flag.Majority);
+            Assert.Equal(BiasDistributionRule.Blindspot(leans, new BlindspotOptions())?.ToString().ToLowerInvariant(), flag.Blindspot);
+        }
+    }
+
+    private async Task AssertCoverageEndpointAgreesAsync(IEnumerable<long> stories)
+    {
+        await using var connection = new SqliteConnection(Factory.ConnectionString);
+        foreach (var story in stories)
+        {
+            var coverage = await (await Client.GetAsync($"/v1/stories/{story}/coverage")).ReadJsonAsync(HttpStatusCode.OK);
+            var (sources, articles) = await connection.QuerySingleAsync<(long, long)>(
+                "SELECT COUNT(DISTINCT a.outlet_id), COUNT(*) FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = @story", new { story });
+            Assert.Equal(sources, (long)coverage["totalSources"]!);
+            Assert.Equal(articles, (long)coverage["totalArticles"]!);
+        }
+    }
+
+    private static List<string> Rows(IEnumerable<dynamic> rows) =>
+        [.. rows.Select(r => string.Join("|", ((IDictionary<string, object?>)r).Values.Select(v => v?.ToString() ?? "null")))];
+
+    private async Task ExecuteAsync(string sql, object parameters)
+    {
+        await using var connection = new SqliteConnection(Factory.ConnectionString);
+        await connection.ExecuteAsync("PRAGMA foreign_keys = ON; " + sql, parameters);
+    }
+
+    private static T Pick<T>(Random random, T[] values) => values[random.Next(values.Length)];
+}
