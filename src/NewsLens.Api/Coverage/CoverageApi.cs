@@ -1,3 +1,4 @@
+using System.Globalization;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -19,12 +20,77 @@ public sealed class CoverageOptions
 /// <param name="Basis">What one unit is: a distinct outlet (<c>sources</c>, the default) or a linked article (<c>articles</c>).</param>
 public sealed record CoverageQuery(long Id, [property: OpenApiEnum(typeof(CoverageBasis))] string? Basis);
 
+/// <summary>Query of the batch coverage endpoint.</summary>
+/// <param name="StoryIds">Comma-separated story ids, at most 100 after duplicates are folded.</param>
+/// <param name="Basis">What one unit is: a distinct outlet (<c>sources</c>, the default) or a linked article (<c>articles</c>).</param>
+public sealed record BatchCoverageQuery(
+    [property: OpenApiCommaSeparatedIds] string? StoryIds,
+    [property: OpenApiEnum(typeof(CoverageBasis))] string? Basis);
+
+/// <summary>Coverage of several stories, in the order asked; ids of stories that do not exist are in <c>missing</c>.</summary>
+public sealed record BatchCoverage(IReadOnlyList<StoryCoverage> Items, IReadOnlyList<long> Missing);
+
+/// <summary>A comma-separated list of story ids, duplicates folded in first-seen order.</summary>
+public static class StoryIdList
+{
+    public const int MaxIds = 100;
+
+    public static bool TryParse(string? text, out long[] ids, out string error)
+    {
+        ids = [];
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            error = "Give at least one story id.";
+            return false;
+        }
+
+        var seen = new List<long>();
+        foreach (var part in text.Split(','))
+        {
+            if (!long.TryParse(part.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var id) || id < 1)
+            {
+                error = $"'{(part.Length > 30 ? part[..30] + "…" : part)}' is not a story id (a positive whole number).";
+                return false;
+            }
+
+            if (!seen.Contains(id))
+            {
+                seen.Add(id);
+            }
+        }
+
+        if (seen.Count > MaxIds)
+        {
+            error = $"At most {MaxIds} distinct story ids per request; {seen.Count} were given.";
+            return false;
+        }
+
+        ids = [.. seen];
+        error = "";
+        return true;
+    }
+}
+
 public sealed class CoverageQueryValidator : AbstractValidator<CoverageQuery>
 {
     public CoverageQueryValidator()
     {
-        RuleFor(x => x.Basis).Must(EnumText<CoverageBasis>.IsName).When(x => x.Basis is not null)
-            .WithMessage($"'{{PropertyValue}}' is not a basis; expected one of: {EnumText<CoverageBasis>.AllowedList}.");
+        RuleFor(x => x.Basis).IsOneOf<CoverageQuery, CoverageBasis>("a basis");
+    }
+}
+
+public sealed class BatchCoverageQueryValidator : AbstractValidator<BatchCoverageQuery>
+{
+    public BatchCoverageQueryValidator()
+    {
+        RuleFor(x => x.StoryIds).Custom((text, context) =>
+        {
+            if (!StoryIdList.TryParse(text, out _, out var error))
+            {
+                context.AddFailure(error);
+            }
+        });
+        RuleFor(x => x.Basis).IsOneOf<BatchCoverageQuery, CoverageBasis>("a basis");
     }
 }
 
@@ -32,13 +98,18 @@ public static class CoverageApi
 {
     public static RouteGroupBuilder MapCoverage(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/stories").WithTags("Coverage");
+        var group = routes.MapGroup("/").WithTags("Coverage");
 
-        group.MapGet("/{id:long}/coverage", GetStoryCoverage)
+        group.MapGet("/stories/{id:long}/coverage", GetStoryCoverage)
             .WithName("getStoryCoverage")
             .WithSummary("Get a story's coverage")
             .WithDescription("How many sources covered the story and how they lean, with factuality and ownership breakdowns and the blindspot flag. " +
                 "The rules (units, rounding, ties, labels, thresholds) are stated in the README's \"Coverage semantics\".");
+        group.MapGet("/coverage", GetBatchCoverage)
+            .WithName("getBatchCoverage")
+            .WithSummary("Get the coverage of many stories")
+            .WithDescription("Up to 100 story ids (duplicates are folded). Items come in the order asked, with the same coverage object and rules as " +
+                "`getStoryCoverage`; ids of stories that do not exist are listed in `missing` instead. Two queries whatever the number of ids.");
 
         return group;
     }
@@ -46,10 +117,24 @@ public static class CoverageApi
     public static async Task<Results<Ok<StoryCoverage>, ValidationProblem, NotFound<ProblemDetails>>> GetStoryCoverage(
         [AsParameters] CoverageQuery query, CoverageStore store, IOptions<CoverageOptions> options, CancellationToken ct)
     {
-        var basis = EnumText<CoverageBasis>.TryParse(query.Basis, out var parsed) ? parsed : CoverageBasis.Sources;
-        var groups = await store.GetGroupsAsync(query.Id, ct);
-        return groups is null
-            ? StoriesApi.StoryNotFound(query.Id)
-            : TypedResults.Ok(CoverageReport.Build(query.Id, basis, groups, options.Value.Blindspot));
+        var read = await store.ReadAsync([query.Id], ct);
+        return read.Groups.TryGetValue(query.Id, out var groups)
+            ? TypedResults.Ok(CoverageReport.Build(query.Id, ParseBasis(query.Basis), groups, options.Value.Blindspot))
+            : StoriesApi.StoryNotFound(query.Id);
     }
+
+    public static async Task<Results<Ok<BatchCoverage>, ValidationProblem>> GetBatchCoverage(
+        [AsParameters] BatchCoverageQuery query, CoverageStore store, IOptions<CoverageOptions> options, CancellationToken ct)
+    {
+        StoryIdList.TryParse(query.StoryIds, out var ids, out _);
+        var basis = ParseBasis(query.Basis);
+        var read = await store.ReadAsync(ids, ct);
+        return TypedResults.Ok(new BatchCoverage(
+            [.. ids.Where(read.Exists).Select(id => CoverageReport.Build(id, basis, read.Groups[id], options.Value.Blindspot))],
+            [.. ids.Where(id => !read.Exists(id))]));
+    }
+
+    /// <summary>The validator has accepted the value; absent means sources.</summary>
+    private static CoverageBasis ParseBasis(string? basis) =>
+        EnumText<CoverageBasis>.TryParse(basis, out var parsed) ? parsed : CoverageBasis.Sources;
 }

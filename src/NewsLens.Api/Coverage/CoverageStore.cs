@@ -4,10 +4,17 @@ using NewsLens.Api.Ratings;
 
 namespace NewsLens.Api.Coverage;
 
+/// <summary>The coverage groups of the stories that exist among those asked for.</summary>
+public sealed record CoverageRead(IReadOnlyDictionary<long, IReadOnlyList<CoverageGroup>> Groups)
+{
+    public bool Exists(long storyId) => Groups.ContainsKey(storyId);
+}
+
 public sealed class CoverageStore(Database database)
 {
     private sealed class GroupRow
     {
+        public long StoryId { get; init; }
         public string? Bias { get; init; }
         public string? Factuality { get; init; }
         public string? Ownership { get; init; }
@@ -18,42 +25,43 @@ public sealed class CoverageStore(Database database)
     }
 
     /// <summary>
-    /// One aggregate query over the story's outlets (story_outlets, kept by triggers: one row per outlet
-    /// with its article count), grouped by the outlets' current ratings. Its cost follows the number of
-    /// outlets that covered the story, not the number of articles. Null when the story does not exist.
+    /// Two queries whatever the number of stories: which of them exist, and one aggregate over their
+    /// outlets (story_outlets, kept by triggers: one row per outlet with its article count) grouped by
+    /// story and the outlets' current ratings. The cost follows the number of outlets that covered the
+    /// stories, not the number of articles.
     /// </summary>
-    public async Task<IReadOnlyList<CoverageGroup>?> GetGroupsAsync(long storyId, CancellationToken ct)
+    public async Task<CoverageRead> ReadAsync(IReadOnlyCollection<long> storyIds, CancellationToken ct)
     {
-        const string sql = """
-            SELECT o.bias, o.factuality, o.ownership,
+        const string existing = "SELECT id FROM stories WHERE id IN @storyIds";
+        const string groups = """
+            SELECT so.story_id, o.bias, o.factuality, o.ownership,
                    COUNT(*) AS sources,
                    SUM(so.articles) AS articles,
                    MIN(so.first_published_at) AS first_published_at,
                    MAX(so.last_published_at) AS last_published_at
             FROM story_outlets so
             JOIN outlets o ON o.id = so.outlet_id
-            WHERE so.story_id = @storyId
-            GROUP BY o.bias, o.factuality, o.ownership
+            WHERE so.story_id IN @storyIds
+            GROUP BY so.story_id, o.bias, o.factuality, o.ownership
             """;
-        const string storyExists = "SELECT EXISTS (SELECT 1 FROM stories WHERE id = @storyId)";
 
         await using var connection = await database.OpenAsync(ct);
         // Both reads in one transaction see the same snapshot.
         await using var transaction = connection.BeginTransaction(deferred: true);
-        if (!await connection.ExecuteScalarAsync<bool>(new CommandDefinition(storyExists, new { storyId }, transaction, cancellationToken: ct)))
-        {
-            return null;
-        }
+        var ids = await connection.QueryAsync<long>(new CommandDefinition(existing, new { storyIds }, transaction, cancellationToken: ct));
+        var rows = await connection.QueryAsync<GroupRow>(new CommandDefinition(groups, new { storyIds }, transaction, cancellationToken: ct));
 
-        var rows = await connection.QueryAsync<GroupRow>(new CommandDefinition(sql, new { storyId }, transaction, cancellationToken: ct));
-        return [.. rows.Select(r => new CoverageGroup(
-            EnumText<Bias>.ParseStored(r.Bias),
-            EnumText<Factuality>.ParseStored(r.Factuality),
-            EnumText<Ownership>.ParseStored(r.Ownership),
-            r.Sources,
-            r.Articles,
-            UnixTime.FromMs(r.FirstPublishedAt),
-            UnixTime.FromMs(r.LastPublishedAt)))];
+        var byStory = rows.ToLookup(r => r.StoryId);
+        return new CoverageRead(ids.ToDictionary(
+            id => id,
+            id => (IReadOnlyList<CoverageGroup>)[.. byStory[id].Select(r => new CoverageGroup(
+                EnumText<Bias>.ParseStored(r.Bias),
+                EnumText<Factuality>.ParseStored(r.Factuality),
+                EnumText<Ownership>.ParseStored(r.Ownership),
+                r.Sources,
+                r.Articles,
+                UnixTime.FromMs(r.FirstPublishedAt),
+                UnixTime.FromMs(r.LastPublishedAt)))]));
     }
 
     /// <summary>

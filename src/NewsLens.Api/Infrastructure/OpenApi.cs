@@ -15,6 +15,10 @@ public sealed class OpenApiEnumAttribute(Type enumType) : Attribute
     public Type EnumType { get; } = enumType;
 }
 
+/// <summary>Documents a string query parameter as a comma-separated list of int64 ids (form style, not exploded).</summary>
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter)]
+public sealed class OpenApiCommaSeparatedIdsAttribute : Attribute;
+
 public static class OpenApiSetup
 {
     public const string DocumentName = "v1";
@@ -130,8 +134,21 @@ public static class OpenApiSetup
     {
         public void Apply(IOpenApiParameter parameter, ParameterFilterContext context)
         {
-            var attribute = context.PropertyInfo?.GetCustomAttribute<OpenApiEnumAttribute>()
-                ?? context.ParameterInfo?.GetCustomAttribute<OpenApiEnumAttribute>();
+            if (parameter is OpenApiParameter ids && Attribute<OpenApiCommaSeparatedIdsAttribute>(context) is not null)
+            {
+                ids.Required = true;
+                ids.Style = ParameterStyle.Form;
+                ids.Explode = false;
+                ids.Schema = new OpenApiSchema
+                {
+                    Type = JsonSchemaType.Array,
+                    MinItems = 1,
+                    Items = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int64", Minimum = "1" },
+                };
+                return;
+            }
+
+            var attribute = Attribute<OpenApiEnumAttribute>(context);
             if (attribute is null || parameter.Schema is not OpenApiSchema schema)
             {
                 return;
@@ -142,6 +159,9 @@ public static class OpenApiSetup
             schema.Enum = [.. names.Select(n => (JsonNode)JsonValue.Create(n))];
         }
     }
+
+    private static T? Attribute<T>(ParameterFilterContext context) where T : Attribute =>
+        context.PropertyInfo?.GetCustomAttribute<T>() ?? context.ParameterInfo?.GetCustomAttribute<T>();
 
     /// <summary>
     /// Problems are served as application/problem+json. Operations that read a body can also answer

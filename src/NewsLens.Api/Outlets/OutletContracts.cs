@@ -67,8 +67,7 @@ public sealed class OutletListQueryValidator : PageQueryValidator<OutletListQuer
 
     public OutletListQueryValidator() : base(OutletStore.ListName, OutletStore.ListKeyParts)
     {
-        RuleFor(x => x.Lean).Must(EnumText<Lean>.IsName).When(x => x.Lean is not null)
-            .WithMessage($"'{{PropertyValue}}' is not a lean; expected one of: {EnumText<Lean>.AllowedList}.");
+        RuleFor(x => x.Lean).IsOneOf<OutletListQuery, Lean>("a lean");
         RuleFor(x => x.Q).MaximumLength(MaxQueryLength);
     }
 }
