@@ -52,20 +52,43 @@ public sealed class SnakeCaseEnumConverterFactory : JsonConverterFactory
     }
 }
 
+/// <summary>RFC 3339 timestamps with an explicit offset (<c>Z</c> or <c>±hh:mm</c>).</summary>
+public static partial class Rfc3339
+{
+    public const string Example = "2025-06-01T12:30:00Z";
+
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$")]
+    private static partial Regex DateTime();
+
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}$")]
+    private static partial Regex FullDate();
+
+    public static bool TryParse(string? text, out DateTimeOffset value)
+    {
+        value = default;
+        return text is { Length: <= 40 } && DateTime().IsMatch(text) &&
+            DateTimeOffset.TryParse(text.Replace(' ', 'T'), CultureInfo.InvariantCulture, DateTimeStyles.None, out value);
+    }
+
+    /// <summary>A date-time as <see cref="TryParse"/>, or a full date (<c>2025-06-01</c>), read as midnight UTC.</summary>
+    public static bool TryParseDateOrDateTime(string? text, out DateTimeOffset value)
+    {
+        value = default;
+        return TryParse(text, out value) ||
+            (text is not null && FullDate().IsMatch(text) &&
+             DateTimeOffset.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out value));
+    }
+}
+
 /// <summary>
 /// RFC 3339 timestamps: an explicit offset (<c>Z</c> or <c>±hh:mm</c>) is required, so a timestamp never
 /// silently takes the server's local time zone.
 /// </summary>
-public sealed partial class Rfc3339DateTimeOffsetConverter : JsonConverter<DateTimeOffset>
+public sealed class Rfc3339DateTimeOffsetConverter : JsonConverter<DateTimeOffset>
 {
-    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$")]
-    private static partial Regex Rfc3339();
-
     public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
-        var text = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
-        if (text is not null && text.Length <= 40 && Rfc3339().IsMatch(text) &&
-            DateTimeOffset.TryParse(text.Replace(' ', 'T'), CultureInfo.InvariantCulture, DateTimeStyles.None, out var value))
+        if (reader.TokenType == JsonTokenType.String && Rfc3339.TryParse(reader.GetString(), out var value))
         {
             return value;
         }

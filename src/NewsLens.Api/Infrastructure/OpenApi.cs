@@ -19,6 +19,17 @@ public sealed class OpenApiEnumAttribute(Type enumType) : Attribute
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter)]
 public sealed class OpenApiCommaSeparatedIdsAttribute : Attribute;
 
+/// <summary>Documents a string query parameter as a comma-separated list of <paramref name="enumType"/>'s names.</summary>
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter)]
+public sealed class OpenApiCommaSeparatedAttribute(Type enumType) : Attribute
+{
+    public Type EnumType { get; } = enumType;
+}
+
+/// <summary>Documents a string query parameter as an RFC 3339 date-time.</summary>
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter)]
+public sealed class OpenApiDateTimeAttribute : Attribute;
+
 public static class OpenApiSetup
 {
     public const string DocumentName = "v1";
@@ -102,6 +113,14 @@ public static class OpenApiSetup
                 }
 
                 var nullable = Nullability.Create(property).ReadState == NullabilityState.Nullable;
+                var omittedWhenNull = property.GetCustomAttribute<JsonIgnoreAttribute>()?.Condition == JsonIgnoreCondition.WhenWritingNull;
+                if (omittedWhenNull)
+                {
+                    // Present only when asked for, and then never null.
+                    concrete.Properties[name] = WithoutNull(concrete.Properties[name]);
+                    continue;
+                }
+
                 if (!isRequest || !nullable)
                 {
                     concrete.Required.Add(name);
@@ -114,6 +133,21 @@ public static class OpenApiSetup
                 }
             }
         }
+    }
+
+    private static IOpenApiSchema WithoutNull(IOpenApiSchema schema)
+    {
+        if (schema is OpenApiSchema { AllOf: [var single] } wrapper && wrapper.Properties is not { Count: > 0 })
+        {
+            return single;
+        }
+
+        if (schema is OpenApiSchema concrete && concrete.Type is { } type)
+        {
+            concrete.Type = type & ~JsonSchemaType.Null;
+        }
+
+        return schema;
     }
 
     private sealed class TagDescriptionsDocumentFilter : IDocumentFilter
@@ -148,15 +182,38 @@ public static class OpenApiSetup
                 return;
             }
 
-            var attribute = Attribute<OpenApiEnumAttribute>(context);
-            if (attribute is null || parameter.Schema is not OpenApiSchema schema)
+            if (parameter is OpenApiParameter list && Attribute<OpenApiCommaSeparatedAttribute>(context) is { } listOf)
+            {
+                list.Explode = false;
+                list.Schema = new OpenApiSchema
+                {
+                    Type = JsonSchemaType.Array,
+                    Items = new OpenApiSchema { Type = JsonSchemaType.String, Enum = EnumValues(listOf.EnumType) },
+                };
+                return;
+            }
+
+            if (parameter.Schema is not OpenApiSchema schema)
             {
                 return;
             }
 
-            var names = (IEnumerable<string>)typeof(EnumText<>).MakeGenericType(attribute.EnumType).GetProperty(nameof(EnumText<Lean>.Names))!.GetValue(null)!;
-            schema.Type = JsonSchemaType.String;
-            schema.Enum = [.. names.Select(n => (JsonNode)JsonValue.Create(n))];
+            if (Attribute<OpenApiDateTimeAttribute>(context) is not null)
+            {
+                schema.Format = "date-time";
+            }
+
+            if (Attribute<OpenApiEnumAttribute>(context) is { } attribute)
+            {
+                schema.Type = JsonSchemaType.String;
+                schema.Enum = EnumValues(attribute.EnumType);
+            }
+        }
+
+        private static List<JsonNode> EnumValues(Type enumType)
+        {
+            var names = (IEnumerable<string>)typeof(EnumText<>).MakeGenericType(enumType).GetProperty(nameof(EnumText<Lean>.Names))!.GetValue(null)!;
+            return [.. names.Select(n => (JsonNode)JsonValue.Create(n))];
         }
     }
 

@@ -16,17 +16,19 @@ public interface IPageQuery
 /// <summary>The rules every list's <c>limit</c> and <c>cursor</c> follow; list validators add their filters.</summary>
 public abstract class PageQueryValidator<T> : AbstractValidator<T> where T : IPageQuery
 {
-    protected PageQueryValidator(string list, int keyParts) : this(_ => list, keyParts)
+    protected PageQueryValidator(string list, int keyParts) : this(_ => (list, keyParts))
     {
     }
 
-    /// <param name="list">The list a query pages through; a story's article list is one list per story.</param>
-    /// <param name="keyParts">How many numbers the list's keyset cursor holds.</param>
-    protected PageQueryValidator(Func<T, string> list, int keyParts)
+    /// <param name="list">
+    /// The list a query pages through (a story's article list is one list per story; a filtered story
+    /// list one per filter and sort) and how many numbers its keyset cursor holds.
+    /// </param>
+    protected PageQueryValidator(Func<T, (string Name, int KeyParts)> list)
     {
         RuleFor(x => x.Limit).InclusiveBetween(1, Paging.MaxLimit);
         RuleFor(x => x.Cursor)
-            .Must((query, c) => c is null || Cursor.TryDecode(c, list(query), keyParts, out _))
+            .Must((query, c) => c is null || Cursor.TryDecode(c, list(query).Name, list(query).KeyParts, out _))
             .WithMessage("The cursor is not one this list issued; pass nextCursor from the previous page unchanged.");
     }
 }

@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 using NewsLens.Api.Articles;
+using NewsLens.Api.Coverage;
 using NewsLens.Api.Infrastructure;
 
 namespace NewsLens.Api.Stories;
@@ -13,12 +15,15 @@ public static class StoriesApi
 
         group.MapGet("/", ListStories)
             .WithName("listStories")
-            .WithSummary("List stories, newest first")
-            .WithDescription("Keyset-paginated: pass `nextCursor` back as `cursor`.");
+            .WithSummary("Search and list stories")
+            .WithDescription("Newest first unless `sort` says otherwise. Filters combine with AND and read the maintained per-story summaries, " +
+                "never a story's links. `include=coverage` embeds each story's coverage (sources basis) at a constant number of queries per page. " +
+                "Keyset-paginated: pass `nextCursor` back as `cursor` with the same filters and sort.");
         group.MapGet("/{id:long}", GetStory)
             .WithName("getStory")
             .WithSummary("Get a story")
-            .WithDescription("The story's title and summary; its coverage and articles have their own endpoints.");
+            .WithDescription("The story's title and summary. `include=coverage,articles` also embeds its coverage (sources basis) and the first page " +
+                "of its article list, so a story page renders from one request.");
         group.MapPost("/", CreateStory)
             .WithName("createStory")
             .WithSummary("Create a story")
@@ -48,16 +53,55 @@ public static class StoriesApi
         return group;
     }
 
-    public static async Task<Results<Ok<Page<StoryResponse>>, ValidationProblem>> ListStories([AsParameters] StoryListQuery query, StoryStore store, CancellationToken ct)
+    public static async Task<Results<Ok<Page<StoryResponse>>, ValidationProblem>> ListStories(
+        [AsParameters] StoryListQuery query, StoryStore stories, CoverageStore coverage, IOptions<CoverageOptions> options, CancellationToken ct)
     {
+        var search = StorySearch.From(query);
         var limit = Paging.LimitOrDefault(query.Limit);
-        var before = Cursor.DecodeValidated(query.Cursor, StoryStore.ListName, 1);
-        var rows = await store.ListAsync(before?[0], limit, ct);
-        return TypedResults.Ok(Paging.ToPage(rows, limit, StoryStore.ListName, r => [r.Id], r => r.ToResponse()));
+        var after = Cursor.DecodeValidated(query.Cursor, search.ListName, search.KeyParts);
+        var rows = await stories.SearchAsync(search, after, limit, ct);
+        var page = Paging.ToPage(rows, limit, search.ListName, r => r.Key(search.Sort), r => r.ToResponse());
+
+        CommaSeparated.TryParse<StoryListInclude>(query.Include, out var include);
+        if (include.Contains(StoryListInclude.Coverage) && page.Items.Count > 0)
+        {
+            // Two more queries for the whole page, whatever its size.
+            var read = await coverage.ReadAsync([.. page.Items.Select(s => s.Id)], ct);
+            page = page with
+            {
+                Items = [.. page.Items.Where(s => read.Exists(s.Id)).Select(s => s with
+                {
+                    Coverage = CoverageReport.Build(s.Id, CoverageBasis.Sources, read.Groups[s.Id], options.Value.Blindspot),
+                })],
+            };
+        }
+
+        return TypedResults.Ok(page);
     }
 
-    public static async Task<Results<Ok<StoryResponse>, NotFound<ProblemDetails>>> GetStory(long id, StoryStore store, CancellationToken ct) =>
-        await store.GetAsync(id, ct) is { } row ? TypedResults.Ok(row.ToResponse()) : StoryNotFound(id);
+    public static async Task<Results<Ok<StoryResponse>, ValidationProblem, NotFound<ProblemDetails>>> GetStory(
+        [AsParameters] StoryQuery query, StoryStore stories, CoverageStore coverage, IOptions<CoverageOptions> options, CancellationToken ct)
+    {
+        if (await stories.GetAsync(query.Id, ct) is not { } row)
+        {
+            return StoryNotFound(query.Id);
+        }
+
+        var story = row.ToResponse();
+        CommaSeparated.TryParse<StoryInclude>(query.Include, out var include);
+        if (include.Contains(StoryInclude.Coverage) && (await coverage.ReadAsync([query.Id], ct)).Groups.TryGetValue(query.Id, out var groups))
+        {
+            story = story with { Coverage = CoverageReport.Build(query.Id, CoverageBasis.Sources, groups, options.Value.Blindspot) };
+        }
+
+        if (include.Contains(StoryInclude.Articles) && await stories.ListArticlesAsync(query.Id, null, Paging.DefaultLimit, ct) is { } articles)
+        {
+            var list = StoryStore.ArticleListName(query.Id);
+            story = story with { Articles = Paging.ToPage(articles, Paging.DefaultLimit, list, r => [r.PublishedAt, r.Id], r => r.ToResponse()) };
+        }
+
+        return TypedResults.Ok(story);
+    }
 
     public static async Task<Results<Created<StoryResponse>, ValidationProblem>> CreateStory(
         StoryRequest request, StoryStore store, TimeProvider clock, CancellationToken ct)

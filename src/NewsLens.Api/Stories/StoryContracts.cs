@@ -1,6 +1,8 @@
 using System.ComponentModel.DataAnnotations;
+using System.Text.Json.Serialization;
 using FluentValidation;
 using NewsLens.Api.Articles;
+using NewsLens.Api.Coverage;
 using NewsLens.Api.Infrastructure;
 using NewsLens.Api.Ratings;
 
@@ -11,7 +13,16 @@ namespace NewsLens.Api.Stories;
 /// <param name="Summary">Up to 5,000 characters; null for none.</param>
 public sealed record StoryRequest(string Title, string? Summary = null);
 
-public sealed record StoryResponse(long Id, string Title, string? Summary, DateTime CreatedAt, DateTime UpdatedAt);
+public sealed record StoryResponse(long Id, string Title, string? Summary, DateTime CreatedAt, DateTime UpdatedAt)
+{
+    /// <summary>The story's coverage on the sources basis; present only when asked for with <c>include=coverage</c>.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public StoryCoverage? Coverage { get; init; }
+
+    /// <summary>The first page of the story's article list; present only when asked for with <c>include=articles</c>.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Page<StoryArticleResponse>? Articles { get; init; }
+}
 
 /// <summary>An article on a story page, with the outlet that published it.</summary>
 public sealed record StoryArticleResponse(
@@ -25,13 +36,6 @@ public sealed record StoryArticleResponse(
 
 /// <summary>The outlet of an article in a story's article list.</summary>
 public sealed record OutletSummary(long Id, string Name, string Domain, Lean? Lean);
-
-/// <summary>Query of <c>GET /v1/stories</c>.</summary>
-/// <param name="Limit">Page size, 1–200; 50 when omitted.</param>
-/// <param name="Cursor">The <c>nextCursor</c> of the previous page; omit for the first page.</param>
-public sealed record StoryListQuery(
-    [property: Range(1, Paging.MaxLimit)] int? Limit,
-    string? Cursor) : IPageQuery;
 
 /// <summary>Query of <c>GET /v1/stories/{storyId}/articles</c>.</summary>
 /// <param name="StoryId">The story.</param>
@@ -51,7 +55,5 @@ public sealed class StoryRequestValidator : AbstractValidator<StoryRequest>
     }
 }
 
-public sealed class StoryListQueryValidator() : PageQueryValidator<StoryListQuery>(StoryStore.ListName, 1);
-
 public sealed class StoryArticleListQueryValidator()
-    : PageQueryValidator<StoryArticleListQuery>(q => StoryStore.ArticleListName(q.StoryId), ArticleStore.ListKeyParts);
+    : PageQueryValidator<StoryArticleListQuery>(q => (StoryStore.ArticleListName(q.StoryId), ArticleStore.ListKeyParts));

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Text;
 using Dapper;
 using NewsLens.Api.Infrastructure;
 using NewsLens.Api.Ratings;
@@ -12,6 +13,27 @@ public sealed class StoryRow
     public string? Summary { get; init; }
     public long CreatedAt { get; init; }
     public long UpdatedAt { get; init; }
+
+    public StoryResponse ToResponse() => new(Id, Title, Summary, UnixTime.FromMs(CreatedAt), UnixTime.FromMs(UpdatedAt));
+}
+
+public sealed class StoryListRow
+{
+    public long Id { get; init; }
+    public string Title { get; init; } = "";
+    public string? Summary { get; init; }
+    public long CreatedAt { get; init; }
+    public long UpdatedAt { get; init; }
+    public long TotalSources { get; init; }
+    public long ChangedAt { get; init; }
+
+    /// <summary>The keyset of this row in a list sorted by <paramref name="sort"/>.</summary>
+    public long[] Key(StorySort sort) => sort switch
+    {
+        StorySort.MostSources => [TotalSources, Id],
+        StorySort.RecentlyUpdated => [ChangedAt, Id],
+        _ => [Id],
+    };
 
     public StoryResponse ToResponse() => new(Id, Title, Summary, UnixTime.FromMs(CreatedAt), UnixTime.FromMs(UpdatedAt));
 }
@@ -43,8 +65,6 @@ public enum LinkOutcome
 
 public sealed class StoryStore(Database database)
 {
-    public const string ListName = "stories";
-
     private const string Columns = "id, title, summary, created_at, updated_at";
 
     public static string ArticleListName(long storyId) => $"story{storyId}-articles";
@@ -56,12 +76,58 @@ public sealed class StoryStore(Database database)
         return await connection.QuerySingleOrDefaultAsync<StoryRow>(new CommandDefinition(sql, new { id }, cancellationToken: ct));
     }
 
-    /// <summary>Newest first; ids grow with creation time, so the primary key orders and pages the list.</summary>
-    public async Task<IReadOnlyList<StoryRow>> ListAsync(long? beforeId, int limit, CancellationToken ct)
+    /// <summary>
+    /// A page of stories matching every filter given, in the search's sort. Filters read the story
+    /// summaries kept by triggers (and the full-text index for <c>q</c>), never a story's links.
+    /// </summary>
+    /// <remarks>
+    /// The statement is assembled from the constant fragments below, one per filter given, so each filter
+    /// shape can use its own index; every value is a bound parameter.
+    /// </remarks>
+    public async Task<IReadOnlyList<StoryListRow>> SearchAsync(StorySearch search, long[]? after, int limit, CancellationToken ct)
     {
-        const string sql = $"SELECT {Columns} FROM stories WHERE id < @beforeId ORDER BY id DESC LIMIT @take";
+        const string select = """
+            SELECT st.id, st.title, st.summary, st.created_at, st.updated_at, s.total_sources, s.changed_at
+            FROM story_summaries s
+            JOIN stories st ON st.id = s.story_id
+            WHERE 1 = 1
+            """;
+        const string byText = " AND s.story_id IN (SELECT rowid FROM stories_fts WHERE stories_fts MATCH @FullTextQuery)";
+        const string byOutlet = " AND s.story_id IN (SELECT story_id FROM story_outlets WHERE outlet_id = @OutletId)";
+        const string publishedFrom = " AND s.first_published_at >= @PublishedFromMs";
+        const string publishedTo = " AND s.first_published_at < @PublishedToMs";
+        const string byMajority = " AND s.majority = @Majority";
+        const string byBlindspot = " AND s.blindspot = @blindspotSide";
+        const string anyBlindspot = " AND s.blindspot IS NOT NULL";
+        const string minSources = " AND s.total_sources >= @MinSources";
+        const string newest = " AND s.story_id < @afterId ORDER BY s.story_id DESC LIMIT @take";
+        const string mostSources = " AND (s.total_sources, s.story_id) < (@afterKey, @afterId) ORDER BY s.total_sources DESC, s.story_id DESC LIMIT @take";
+        const string recentlyUpdated = " AND (s.changed_at, s.story_id) < (@afterKey, @afterId) ORDER BY s.changed_at DESC, s.story_id DESC LIMIT @take";
+
+        var sql = new StringBuilder(select);
+        if (search.FullTextQuery is not null) sql.Append(byText);
+        if (search.OutletId is not null) sql.Append(byOutlet);
+        if (search.PublishedFromMs is not null) sql.Append(publishedFrom);
+        if (search.PublishedToMs is not null) sql.Append(publishedTo);
+        if (search.Majority is not null) sql.Append(byMajority);
+        if (search.Blindspot is BlindspotFilter.Any) sql.Append(anyBlindspot);
+        else if (search.Blindspot is not null) sql.Append(byBlindspot);
+        if (search.MinSources is not null) sql.Append(minSources);
+        sql.Append(search.Sort switch
+        {
+            StorySort.MostSources => mostSources,
+            StorySort.RecentlyUpdated => recentlyUpdated,
+            _ => newest,
+        });
+
+        var parameters = new DynamicParameters(search);
+        parameters.Add("blindspotSide", search.Blindspot is { } side and not BlindspotFilter.Any ? EnumText<BlindspotFilter>.Name(side) : null);
+        parameters.Add("afterKey", after is { Length: 2 } ? after[0] : long.MaxValue);
+        parameters.Add("afterId", after is null ? long.MaxValue : after[^1]);
+        parameters.Add("take", limit + 1);
+
         await using var connection = await database.OpenAsync(ct);
-        var rows = await connection.QueryAsync<StoryRow>(new CommandDefinition(sql, new { beforeId = beforeId ?? long.MaxValue, take = limit + 1 }, cancellationToken: ct));
+        var rows = await connection.QueryAsync<StoryListRow>(new CommandDefinition(sql.ToString(), parameters, cancellationToken: ct));
         return rows.AsList();
     }
 
