@@ -12,6 +12,7 @@ await app.InitializeDatabaseAsync();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseRequestBodyLimit();
+app.UseNoCacheByDefault();
 app.UseNewsLensOpenApi();
 
 app.MapHealth();

@@ -12,6 +12,9 @@ public sealed class ArticleRow
     public long OutletId { get; init; }
     public long PublishedAt { get; init; }
     public long CreatedAt { get; init; }
+    public long Version { get; init; }
+
+    public string ETag => EntityTags.For('a', Id, Version);
 
     public ArticleResponse ToResponse() => new(Id, Url, Title, OutletId, UnixTime.FromMs(PublishedAt), UnixTime.FromMs(CreatedAt));
 }
@@ -26,7 +29,7 @@ public sealed class ArticleStore(Database database)
     /// <summary>Article lists page on (published_at, id).</summary>
     public const int ListKeyParts = 2;
 
-    private const string Columns = "id, url, title, outlet_id, published_at, created_at";
+    private const string Columns = "id, url, title, outlet_id, published_at, created_at, version";
 
     public async Task<ArticleRow?> GetAsync(long id, CancellationToken ct)
     {

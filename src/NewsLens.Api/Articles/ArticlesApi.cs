@@ -16,10 +16,12 @@ public static class ArticlesApi
             .WithSummary("List articles, newest published first")
             .WithDescription("Filter by canonical URL or by outlet. Keyset-paginated: pass `nextCursor` back as `cursor`.");
         group.MapGet("/{id:long}", GetArticle)
+            .WithConditionalGet()
             .WithName("getArticle")
             .WithSummary("Get an article")
             .WithDescription("The article with its canonical URL, outlet and publication time.");
         group.MapPost("/", CreateArticle)
+            .ReturnsETag()
             .WithName("createArticle")
             .WithSummary("Create an article")
             .WithDescription("The URL is canonicalized; a second article with the same canonical URL is a 409 whose problem carries `articleId`. " +
@@ -46,20 +48,31 @@ public static class ArticlesApi
         return TypedResults.Ok(Paging.ToPage(rows, limit, ArticleStore.ListName, r => [r.PublishedAt, r.Id], r => r.ToResponse()));
     }
 
-    public static async Task<Results<Ok<ArticleResponse>, NotFound<ProblemDetails>>> GetArticle(long id, ArticleStore store, CancellationToken ct) =>
-        await store.GetAsync(id, ct) is { } row ? TypedResults.Ok(row.ToResponse()) : ArticleNotFound(id);
+    public static async Task<Results<Ok<ArticleResponse>, NotModified, NotFound<ProblemDetails>>> GetArticle(
+        long id, ArticleStore store, HttpContext http, CancellationToken ct)
+    {
+        if (await store.GetAsync(id, ct) is not { } row)
+        {
+            return ArticleNotFound(id);
+        }
+
+        EntityTags.SetValidators(http.Response, row.ETag);
+        return EntityTags.IsNotModified(http.Request, row.ETag) ? NotModified.Instance : TypedResults.Ok(row.ToResponse());
+    }
 
     public static async Task<Results<Created<ArticleResponse>, ValidationProblem, Conflict<ProblemDetails>>> CreateArticle(
-        ArticleRequest request, ArticleStore store, TimeProvider clock, CancellationToken ct)
+        ArticleRequest request, ArticleStore store, TimeProvider clock, HttpContext http, CancellationToken ct)
     {
         var result = await store.CreateAsync(request, clock.GetUtcNow().ToUnixTimeMilliseconds(), ct);
-        return result switch
+        if (result.Created is { } row)
         {
-            { Created: { } row } => TypedResults.Created($"/v1/articles/{row.Id}", row.ToResponse()),
-            { DuplicateOfId: { } existing } => ApiProblems.Conflict(
-                $"Article {existing} already has this canonical URL.", new Dictionary<string, object?> { ["articleId"] = existing }),
-            _ => ApiProblems.Validation("outletId", result.OutletProblem!),
-        };
+            EntityTags.SetValidators(http.Response, row.ETag);
+            return TypedResults.Created($"/v1/articles/{row.Id}", row.ToResponse());
+        }
+
+        return result.DuplicateOfId is { } existing
+            ? ApiProblems.Conflict($"Article {existing} already has this canonical URL.", new Dictionary<string, object?> { ["articleId"] = existing })
+            : ApiProblems.Validation("outletId", result.OutletProblem!);
     }
 
     public static async Task<Results<NoContent, NotFound<ProblemDetails>>> DeleteArticle(long id, ArticleStore store, CancellationToken ct) =>

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -101,11 +103,13 @@ public static class CoverageApi
         var group = routes.MapGroup("/").WithTags("Coverage");
 
         group.MapGet("/stories/{id:long}/coverage", GetStoryCoverage)
+            .WithConditionalGet(lastModified: true)
             .WithName("getStoryCoverage")
             .WithSummary("Get a story's coverage")
             .WithDescription("How many sources covered the story and how they lean, with factuality and ownership breakdowns and the blindspot flag. " +
                 "The rules (units, rounding, ties, labels, thresholds) are stated in the README's \"Coverage semantics\".");
         group.MapGet("/coverage", GetBatchCoverage)
+            .WithConditionalGet(lastModified: true)
             .WithName("getBatchCoverage")
             .WithSummary("Get the coverage of many stories")
             .WithDescription("Up to 100 story ids (duplicates are folded). Items come in the order asked, with the same coverage object and rules as " +
@@ -114,25 +118,72 @@ public static class CoverageApi
         return group;
     }
 
-    public static async Task<Results<Ok<StoryCoverage>, ValidationProblem, NotFound<ProblemDetails>>> GetStoryCoverage(
-        [AsParameters] CoverageQuery query, CoverageStore store, IOptions<CoverageOptions> options, CancellationToken ct)
+    public static async Task<Results<Ok<StoryCoverage>, NotModified, ValidationProblem, NotFound<ProblemDetails>>> GetStoryCoverage(
+        [AsParameters] CoverageQuery query, CoverageStore store, IOptions<CoverageOptions> options, IOptions<HttpCachingOptions> caching,
+        HttpContext http, CancellationToken ct)
     {
+        var basis = ParseBasis(query.Basis);
+        // A conditional request is answered from the story's coverage stamp alone, before any aggregate.
+        if (!(await store.ReadStampsAsync([query.Id], ct)).TryGetValue(query.Id, out var current))
+        {
+            return StoriesApi.StoryNotFound(query.Id);
+        }
+
+        SetCaching(http.Response, caching.Value);
+        if (EntityTags.IsNotModified(http.Request, ETag(query.Id, basis, current), current.ChangedAt))
+        {
+            EntityTags.SetValidators(http.Response, ETag(query.Id, basis, current), current.ChangedAt);
+            return NotModified.Instance;
+        }
+
         var read = await store.ReadAsync([query.Id], ct);
-        return read.Groups.TryGetValue(query.Id, out var groups)
-            ? TypedResults.Ok(CoverageReport.Build(query.Id, ParseBasis(query.Basis), groups, options.Value.Blindspot))
-            : StoriesApi.StoryNotFound(query.Id);
+        if (!read.Exists(query.Id))
+        {
+            return StoriesApi.StoryNotFound(query.Id);
+        }
+
+        var stamp = read.Stamps[query.Id];
+        EntityTags.SetValidators(http.Response, ETag(query.Id, basis, stamp), stamp.ChangedAt);
+        return TypedResults.Ok(CoverageReport.Build(query.Id, basis, read.Groups[query.Id], options.Value.Blindspot));
     }
 
-    public static async Task<Results<Ok<BatchCoverage>, ValidationProblem>> GetBatchCoverage(
-        [AsParameters] BatchCoverageQuery query, CoverageStore store, IOptions<CoverageOptions> options, CancellationToken ct)
+    public static async Task<Results<Ok<BatchCoverage>, NotModified, ValidationProblem>> GetBatchCoverage(
+        [AsParameters] BatchCoverageQuery query, CoverageStore store, IOptions<CoverageOptions> options, IOptions<HttpCachingOptions> caching,
+        HttpContext http, CancellationToken ct)
     {
         StoryIdList.TryParse(query.StoryIds, out var ids, out _);
         var basis = ParseBasis(query.Basis);
+        SetCaching(http.Response, caching.Value);
+        var current = await store.ReadStampsAsync(ids, ct);
+        if (EntityTags.IsNotModified(http.Request, BatchETag(ids, basis, current), LastChange(current)))
+        {
+            EntityTags.SetValidators(http.Response, BatchETag(ids, basis, current), LastChange(current));
+            return NotModified.Instance;
+        }
+
         var read = await store.ReadAsync(ids, ct);
+        EntityTags.SetValidators(http.Response, BatchETag(ids, basis, read.Stamps), LastChange(read.Stamps));
         return TypedResults.Ok(new BatchCoverage(
             [.. ids.Where(read.Exists).Select(id => CoverageReport.Build(id, basis, read.Groups[id], options.Value.Blindspot))],
             [.. ids.Where(id => !read.Exists(id))]));
     }
+
+    /// <summary>"c12v7s": story 12's coverage at coverage version 7 on the sources basis.</summary>
+    private static string ETag(long storyId, CoverageBasis basis, CoverageStamp stamp) =>
+        $"\"c{storyId}v{stamp.Version}{EnumText<CoverageBasis>.Name(basis)[0]}\"";
+
+    /// <summary>A digest of the ids asked for, in order, with each one's coverage version (or its absence) and the basis.</summary>
+    private static string BatchETag(IReadOnlyList<long> ids, CoverageBasis basis, IReadOnlyDictionary<long, CoverageStamp> stamps)
+    {
+        var state = string.Join(',', ids.Select(id => stamps.TryGetValue(id, out var s) ? $"{id}v{s.Version}" : $"{id}-")) + "|" + EnumText<CoverageBasis>.Name(basis);
+        return $"\"b{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(state)))[..24]}\"";
+    }
+
+    private static DateTime? LastChange(IReadOnlyDictionary<long, CoverageStamp> stamps) =>
+        stamps.Count == 0 ? null : stamps.Values.Max(s => s.ChangedAt);
+
+    private static void SetCaching(HttpResponse response, HttpCachingOptions caching) =>
+        response.Headers.CacheControl = $"public, max-age={caching.CoverageMaxAgeSeconds}";
 
     /// <summary>The validator has accepted the value; absent means sources.</summary>
     private static CoverageBasis ParseBasis(string? basis) =>

@@ -4,8 +4,11 @@ using NewsLens.Api.Ratings;
 
 namespace NewsLens.Api.Coverage;
 
-/// <summary>The coverage groups of the stories that exist among those asked for.</summary>
-public sealed record CoverageRead(IReadOnlyDictionary<long, IReadOnlyList<CoverageGroup>> Groups)
+/// <summary>Which version of a story's coverage is current, and when the story last changed.</summary>
+public readonly record struct CoverageStamp(long Version, DateTime ChangedAt);
+
+/// <summary>The coverage groups and stamps of the stories that exist among those asked for, from one snapshot.</summary>
+public sealed record CoverageRead(IReadOnlyDictionary<long, IReadOnlyList<CoverageGroup>> Groups, IReadOnlyDictionary<long, CoverageStamp> Stamps)
 {
     public bool Exists(long storyId) => Groups.ContainsKey(storyId);
 }
@@ -32,7 +35,6 @@ public sealed class CoverageStore(Database database)
     /// </summary>
     public async Task<CoverageRead> ReadAsync(IReadOnlyCollection<long> storyIds, CancellationToken ct)
     {
-        const string existing = "SELECT id FROM stories WHERE id IN @storyIds";
         const string groups = """
             SELECT so.story_id, o.bias, o.factuality, o.ownership,
                    COUNT(*) AS sources,
@@ -48,11 +50,11 @@ public sealed class CoverageStore(Database database)
         await using var connection = await database.OpenAsync(ct);
         // Both reads in one transaction see the same snapshot.
         await using var transaction = connection.BeginTransaction(deferred: true);
-        var ids = await connection.QueryAsync<long>(new CommandDefinition(existing, new { storyIds }, transaction, cancellationToken: ct));
+        var stamps = await ReadStampsAsync(connection, transaction, storyIds, ct);
         var rows = await connection.QueryAsync<GroupRow>(new CommandDefinition(groups, new { storyIds }, transaction, cancellationToken: ct));
 
         var byStory = rows.ToLookup(r => r.StoryId);
-        return new CoverageRead(ids.ToDictionary(
+        return new CoverageRead(stamps.Keys.ToDictionary(
             id => id,
             id => (IReadOnlyList<CoverageGroup>)[.. byStory[id].Select(r => new CoverageGroup(
                 EnumText<Bias>.ParseStored(r.Bias),
@@ -61,7 +63,23 @@ public sealed class CoverageStore(Database database)
                 r.Sources,
                 r.Articles,
                 UnixTime.FromMs(r.FirstPublishedAt),
-                UnixTime.FromMs(r.LastPublishedAt)))]));
+                UnixTime.FromMs(r.LastPublishedAt)))]),
+            stamps);
+    }
+
+    /// <summary>One cheap query: the coverage stamps of the stories that exist, to answer conditional requests.</summary>
+    public async Task<IReadOnlyDictionary<long, CoverageStamp>> ReadStampsAsync(IReadOnlyCollection<long> storyIds, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        return await ReadStampsAsync(connection, null, storyIds, ct);
+    }
+
+    private static async Task<IReadOnlyDictionary<long, CoverageStamp>> ReadStampsAsync(
+        System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction? transaction, IReadOnlyCollection<long> storyIds, CancellationToken ct)
+    {
+        const string sql = "SELECT story_id, coverage_version, changed_at FROM story_summaries WHERE story_id IN @storyIds";
+        var rows = await connection.QueryAsync<(long StoryId, long Version, long ChangedAt)>(new CommandDefinition(sql, new { storyIds }, transaction, cancellationToken: ct));
+        return rows.ToDictionary(r => r.StoryId, r => new CoverageStamp(r.Version, UnixTime.FromMs(r.ChangedAt)));
     }
 
     /// <summary>

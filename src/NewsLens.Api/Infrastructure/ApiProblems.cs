@@ -16,6 +16,9 @@ public static class ApiProblems
     public static Conflict<ProblemDetails> Conflict(string detail, IDictionary<string, object?>? extensions = null) =>
         TypedResults.Conflict(Create(StatusCodes.Status409Conflict, detail, extensions));
 
+    public static PreconditionFailed PreconditionFailed(string detail) =>
+        new(Create(StatusCodes.Status412PreconditionFailed, detail));
+
     /// <summary>A 400 with <c>errors</c> keyed by camelCase field name, for failures found after binding.</summary>
     public static ValidationProblem Validation(string field, string message) =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] }, detail: message);

@@ -38,6 +38,7 @@ public static class ServiceSetup
             .Validate(o => o.Blindspot.MaxNeglectingPercent < o.Blindspot.MinDominantPercent,
                 "Coverage:Blindspot:MaxNeglectingPercent must be below MinDominantPercent.")
             .ValidateOnStart();
+        builder.Services.AddOptions<HttpCachingOptions>().BindConfiguration(HttpCachingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         return builder;
     }

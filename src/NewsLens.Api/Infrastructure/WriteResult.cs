@@ -5,6 +5,9 @@ public enum WriteOutcome
     Done,
     NotFound,
     Conflict,
+
+    /// <summary>An If-Match condition failed: the row changed since the client read it.</summary>
+    PreconditionFailed,
 }
 
 /// <summary>What a store's write did; on a conflict, <see cref="ConflictingId"/> names the row in the way.</summary>
@@ -13,4 +16,5 @@ public readonly record struct WriteResult<T>(WriteOutcome Outcome, T? Value = de
     public static WriteResult<T> Done(T value) => new(WriteOutcome.Done, value);
     public static WriteResult<T> NotFound() => new(WriteOutcome.NotFound);
     public static WriteResult<T> Conflict(long? conflictingId = null) => new(WriteOutcome.Conflict, ConflictingId: conflictingId);
+    public static WriteResult<T> PreconditionFailed() => new(WriteOutcome.PreconditionFailed);
 }

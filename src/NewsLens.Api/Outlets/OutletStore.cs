@@ -16,6 +16,9 @@ public sealed class OutletRow
     public string? Country { get; init; }
     public long CreatedAt { get; init; }
     public long UpdatedAt { get; init; }
+    public long Version { get; init; }
+
+    public string ETag => EntityTags.For('o', Id, Version);
 
     public OutletResponse ToResponse()
     {
@@ -34,7 +37,7 @@ public sealed class OutletStore(Database database)
     public const string ListName = "outlets";
     public const int ListKeyParts = 1;
 
-    private const string Columns = "id, name, domain, bias, factuality, ownership, country, created_at, updated_at";
+    private const string Columns = "id, name, domain, bias, factuality, ownership, country, created_at, updated_at, version";
 
     public async Task<OutletRow?> GetAsync(long id, CancellationToken ct)
     {
@@ -80,7 +83,8 @@ public sealed class OutletStore(Database database)
         return WriteResult<OutletRow>.Done(row);
     }
 
-    public async Task<WriteResult<OutletRow>> ReplaceAsync(long id, OutletValues values, long now, CancellationToken ct)
+    /// <param name="versionMatches">The If-Match check, made on the current version inside the write transaction; null without one.</param>
+    public async Task<WriteResult<OutletRow>> ReplaceAsync(long id, OutletValues values, long now, Func<long, bool>? versionMatches, CancellationToken ct)
     {
         const string sql = $"""
             UPDATE outlets
@@ -91,9 +95,17 @@ public sealed class OutletStore(Database database)
             """;
         await using var connection = await database.OpenAsync(ct);
         await using var transaction = Database.BeginWrite(connection);
+        switch (await VersionAsync(transaction, id, ct))
+        {
+            case null:
+                return WriteResult<OutletRow>.NotFound();
+            case { } version when versionMatches?.Invoke(version) == false:
+                return WriteResult<OutletRow>.PreconditionFailed();
+        }
+
         if (await FindIdByDomainAsync(transaction, values.Domain, ct) is { } owner && owner != id)
         {
-            return await ExistsAsync(transaction, id, ct) ? WriteResult<OutletRow>.Conflict(owner) : WriteResult<OutletRow>.NotFound();
+            return WriteResult<OutletRow>.Conflict(owner);
         }
 
         var parameters = Parameters(values, now);
@@ -109,21 +121,20 @@ public sealed class OutletStore(Database database)
     }
 
     /// <summary>Deletes an outlet that has no articles; one with articles is a conflict.</summary>
-    public async Task<WriteOutcome> DeleteAsync(long id, CancellationToken ct)
+    public async Task<WriteOutcome> DeleteAsync(long id, Func<long, bool>? versionMatches, CancellationToken ct)
     {
-        const string sql = """
-            SELECT EXISTS (SELECT 1 FROM outlets WHERE id = @id) AS found,
-                   EXISTS (SELECT 1 FROM articles WHERE outlet_id = @id) AS used
-            """;
+        const string used = "SELECT EXISTS (SELECT 1 FROM articles WHERE outlet_id = @id)";
         await using var connection = await database.OpenAsync(ct);
         await using var transaction = Database.BeginWrite(connection);
-        var (found, used) = await connection.QuerySingleAsync<(bool, bool)>(new CommandDefinition(sql, new { id }, transaction, cancellationToken: ct));
-        if (!found)
+        switch (await VersionAsync(transaction, id, ct))
         {
-            return WriteOutcome.NotFound;
+            case null:
+                return WriteOutcome.NotFound;
+            case { } version when versionMatches?.Invoke(version) == false:
+                return WriteOutcome.PreconditionFailed;
         }
 
-        if (used)
+        if (await connection.ExecuteScalarAsync<bool>(new CommandDefinition(used, new { id }, transaction, cancellationToken: ct)))
         {
             return WriteOutcome.Conflict;
         }
@@ -137,9 +148,9 @@ public sealed class OutletStore(Database database)
         transaction.Connection!.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(
             "SELECT id FROM outlets WHERE domain = @domain", new { domain }, transaction, cancellationToken: ct));
 
-    private static Task<bool> ExistsAsync(DbTransaction transaction, long id, CancellationToken ct) =>
-        transaction.Connection!.ExecuteScalarAsync<bool>(new CommandDefinition(
-            "SELECT EXISTS (SELECT 1 FROM outlets WHERE id = @id)", new { id }, transaction, cancellationToken: ct));
+    private static Task<long?> VersionAsync(DbTransaction transaction, long id, CancellationToken ct) =>
+        transaction.Connection!.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(
+            "SELECT version FROM outlets WHERE id = @id", new { id }, transaction, cancellationToken: ct));
 
     private static DynamicParameters Parameters(OutletValues values, long now)
     {

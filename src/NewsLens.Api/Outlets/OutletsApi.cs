@@ -17,18 +17,22 @@ public static class OutletsApi
             .WithSummary("List outlets")
             .WithDescription("Outlets in id order, optionally filtered by lean and by a text match on name or domain. Keyset-paginated: pass `nextCursor` back as `cursor`.");
         group.MapGet("/{id:long}", GetOutlet)
+            .WithConditionalGet()
             .WithName("getOutlet")
             .WithSummary("Get an outlet")
             .WithDescription("The outlet with its ratings; `lean` is derived from `bias`.");
         group.MapPost("/", CreateOutlet)
+            .ReturnsETag()
             .WithName("createOutlet")
             .WithSummary("Create an outlet")
             .WithDescription("The domain is normalized (lower case; no scheme, `www.`, port or path) and must be unique.");
         group.MapPut("/{id:long}", ReplaceOutlet)
+            .WithIfMatch()
             .WithName("replaceOutlet")
             .WithSummary("Replace an outlet")
             .WithDescription("Full replace: omitted ratings become unrated. A re-rating changes the coverage of every story the outlet appears in.");
         group.MapDelete("/{id:long}", DeleteOutlet)
+            .WithIfMatch(returnsETag: false)
             .WithName("deleteOutlet")
             .WithSummary("Delete an outlet")
             .WithDescription("Refused with 409 while the outlet still has articles.");
@@ -44,37 +48,56 @@ public static class OutletsApi
         return TypedResults.Ok(Paging.ToPage(rows, limit, OutletStore.ListName, r => [r.Id], r => r.ToResponse()));
     }
 
-    public static async Task<Results<Ok<OutletResponse>, NotFound<ProblemDetails>>> GetOutlet(long id, OutletStore store, CancellationToken ct) =>
-        await store.GetAsync(id, ct) is { } row ? TypedResults.Ok(row.ToResponse()) : OutletNotFound(id);
+    public static async Task<Results<Ok<OutletResponse>, NotModified, NotFound<ProblemDetails>>> GetOutlet(
+        long id, OutletStore store, HttpContext http, CancellationToken ct)
+    {
+        if (await store.GetAsync(id, ct) is not { } row)
+        {
+            return OutletNotFound(id);
+        }
+
+        EntityTags.SetValidators(http.Response, row.ETag);
+        return EntityTags.IsNotModified(http.Request, row.ETag) ? NotModified.Instance : TypedResults.Ok(row.ToResponse());
+    }
 
     public static async Task<Results<Created<OutletResponse>, ValidationProblem, Conflict<ProblemDetails>>> CreateOutlet(
-        OutletRequest request, OutletStore store, TimeProvider clock, CancellationToken ct)
+        OutletRequest request, OutletStore store, TimeProvider clock, HttpContext http, CancellationToken ct)
     {
         var result = await store.CreateAsync(ToValues(request), clock.GetUtcNow().ToUnixTimeMilliseconds(), ct);
-        return result.Outcome switch
+        if (result.Outcome != WriteOutcome.Done)
         {
-            WriteOutcome.Done => TypedResults.Created($"/v1/outlets/{result.Value!.Id}", result.Value.ToResponse()),
-            _ => DomainTaken(result.ConflictingId),
-        };
+            return DomainTaken(result.ConflictingId);
+        }
+
+        EntityTags.SetValidators(http.Response, result.Value!.ETag);
+        return TypedResults.Created($"/v1/outlets/{result.Value.Id}", result.Value.ToResponse());
     }
 
-    public static async Task<Results<Ok<OutletResponse>, ValidationProblem, NotFound<ProblemDetails>, Conflict<ProblemDetails>>> ReplaceOutlet(
-        long id, OutletRequest request, OutletStore store, TimeProvider clock, CancellationToken ct)
+    public static async Task<Results<Ok<OutletResponse>, ValidationProblem, NotFound<ProblemDetails>, Conflict<ProblemDetails>, PreconditionFailed>> ReplaceOutlet(
+        long id, OutletRequest request, OutletStore store, TimeProvider clock, HttpContext http, CancellationToken ct)
     {
-        var result = await store.ReplaceAsync(id, ToValues(request), clock.GetUtcNow().ToUnixTimeMilliseconds(), ct);
-        return result.Outcome switch
+        var result = await store.ReplaceAsync(id, ToValues(request), clock.GetUtcNow().ToUnixTimeMilliseconds(), EntityTags.IfMatchCheck(http.Request, 'o', id), ct);
+        switch (result.Outcome)
         {
-            WriteOutcome.Done => TypedResults.Ok(result.Value!.ToResponse()),
-            WriteOutcome.NotFound => OutletNotFound(id),
-            _ => DomainTaken(result.ConflictingId),
-        };
+            case WriteOutcome.Done:
+                EntityTags.SetValidators(http.Response, result.Value!.ETag);
+                return TypedResults.Ok(result.Value.ToResponse());
+            case WriteOutcome.NotFound:
+                return OutletNotFound(id);
+            case WriteOutcome.PreconditionFailed:
+                return ApiProblems.PreconditionFailed($"Outlet {id} has changed since the version named in If-Match; read it again and retry.");
+            default:
+                return DomainTaken(result.ConflictingId);
+        }
     }
 
-    public static async Task<Results<NoContent, NotFound<ProblemDetails>, Conflict<ProblemDetails>>> DeleteOutlet(long id, OutletStore store, CancellationToken ct) =>
-        await store.DeleteAsync(id, ct) switch
+    public static async Task<Results<NoContent, NotFound<ProblemDetails>, Conflict<ProblemDetails>, PreconditionFailed>> DeleteOutlet(
+        long id, OutletStore store, HttpContext http, CancellationToken ct) =>
+        await store.DeleteAsync(id, EntityTags.IfMatchCheck(http.Request, 'o', id), ct) switch
         {
             WriteOutcome.Done => TypedResults.NoContent(),
             WriteOutcome.NotFound => OutletNotFound(id),
+            WriteOutcome.PreconditionFailed => ApiProblems.PreconditionFailed($"Outlet {id} has changed since the version named in If-Match; read it again and retry."),
             _ => ApiProblems.Conflict($"Outlet {id} still has articles; delete or move them first."),
         };
 

@@ -20,19 +20,23 @@ public static class StoriesApi
                 "never a story's links. `include=coverage` embeds each story's coverage (sources basis) at a constant number of queries per page. " +
                 "Keyset-paginated: pass `nextCursor` back as `cursor` with the same filters and sort.");
         group.MapGet("/{id:long}", GetStory)
+            .WithConditionalGet()
             .WithName("getStory")
             .WithSummary("Get a story")
             .WithDescription("The story's title and summary. `include=coverage,articles` also embeds its coverage (sources basis) and the first page " +
                 "of its article list, so a story page renders from one request.");
         group.MapPost("/", CreateStory)
+            .ReturnsETag()
             .WithName("createStory")
             .WithSummary("Create a story")
             .WithDescription("A story groups articles about one event; link articles to it to get its coverage.");
         group.MapPut("/{id:long}", ReplaceStory)
+            .WithIfMatch()
             .WithName("replaceStory")
             .WithSummary("Replace a story")
             .WithDescription("Full replace of title and summary; an omitted summary becomes null.");
         group.MapDelete("/{id:long}", DeleteStory)
+            .WithIfMatch(returnsETag: false)
             .WithName("deleteStory")
             .WithSummary("Delete a story")
             .WithDescription("Removes the story and its links; the articles stay.");
@@ -79,16 +83,23 @@ public static class StoriesApi
         return TypedResults.Ok(page);
     }
 
-    public static async Task<Results<Ok<StoryResponse>, ValidationProblem, NotFound<ProblemDetails>>> GetStory(
-        [AsParameters] StoryQuery query, StoryStore stories, CoverageStore coverage, IOptions<CoverageOptions> options, CancellationToken ct)
+    public static async Task<Results<Ok<StoryResponse>, NotModified, ValidationProblem, NotFound<ProblemDetails>>> GetStory(
+        [AsParameters] StoryQuery query, StoryStore stories, CoverageStore coverage, IOptions<CoverageOptions> options, HttpContext http, CancellationToken ct)
     {
         if (await stories.GetAsync(query.Id, ct) is not { } row)
         {
             return StoryNotFound(query.Id);
         }
 
-        var story = row.ToResponse();
         CommaSeparated.TryParse<StoryInclude>(query.Include, out var include);
+        var etag = row.ETagWith(include);
+        EntityTags.SetValidators(http.Response, etag);
+        if (EntityTags.IsNotModified(http.Request, etag))
+        {
+            return NotModified.Instance;
+        }
+
+        var story = row.ToResponse();
         if (include.Contains(StoryInclude.Coverage) && (await coverage.ReadAsync([query.Id], ct)).Groups.TryGetValue(query.Id, out var groups))
         {
             story = story with { Coverage = CoverageReport.Build(query.Id, CoverageBasis.Sources, groups, options.Value.Blindspot) };
@@ -104,20 +115,37 @@ public static class StoriesApi
     }
 
     public static async Task<Results<Created<StoryResponse>, ValidationProblem>> CreateStory(
-        StoryRequest request, StoryStore store, TimeProvider clock, CancellationToken ct)
+        StoryRequest request, StoryStore store, TimeProvider clock, HttpContext http, CancellationToken ct)
     {
         var row = await store.CreateAsync(request, clock.GetUtcNow().ToUnixTimeMilliseconds(), ct);
+        EntityTags.SetValidators(http.Response, row.ETag);
         return TypedResults.Created($"/v1/stories/{row.Id}", row.ToResponse());
     }
 
-    public static async Task<Results<Ok<StoryResponse>, ValidationProblem, NotFound<ProblemDetails>>> ReplaceStory(
-        long id, StoryRequest request, StoryStore store, TimeProvider clock, CancellationToken ct) =>
-        await store.ReplaceAsync(id, request, clock.GetUtcNow().ToUnixTimeMilliseconds(), ct) is { } row
-            ? TypedResults.Ok(row.ToResponse())
-            : StoryNotFound(id);
+    public static async Task<Results<Ok<StoryResponse>, ValidationProblem, NotFound<ProblemDetails>, PreconditionFailed>> ReplaceStory(
+        long id, StoryRequest request, StoryStore store, TimeProvider clock, HttpContext http, CancellationToken ct)
+    {
+        var result = await store.ReplaceAsync(id, request, clock.GetUtcNow().ToUnixTimeMilliseconds(), EntityTags.IfMatchCheck(http.Request, 's', id), ct);
+        switch (result.Outcome)
+        {
+            case WriteOutcome.Done:
+                EntityTags.SetValidators(http.Response, result.Value!.ETag);
+                return TypedResults.Ok(result.Value.ToResponse());
+            case WriteOutcome.PreconditionFailed:
+                return StoryChanged(id);
+            default:
+                return StoryNotFound(id);
+        }
+    }
 
-    public static async Task<Results<NoContent, NotFound<ProblemDetails>>> DeleteStory(long id, StoryStore store, CancellationToken ct) =>
-        await store.DeleteAsync(id, ct) ? TypedResults.NoContent() : StoryNotFound(id);
+    public static async Task<Results<NoContent, NotFound<ProblemDetails>, PreconditionFailed>> DeleteStory(
+        long id, StoryStore store, HttpContext http, CancellationToken ct) =>
+        await store.DeleteAsync(id, EntityTags.IfMatchCheck(http.Request, 's', id), ct) switch
+        {
+            WriteOutcome.Done => TypedResults.NoContent(),
+            WriteOutcome.PreconditionFailed => StoryChanged(id),
+            _ => StoryNotFound(id),
+        };
 
     public static async Task<Results<Ok<Page<StoryArticleResponse>>, ValidationProblem, NotFound<ProblemDetails>>> ListStoryArticles(
         [AsParameters] StoryArticleListQuery query, StoryStore store, CancellationToken ct)
@@ -147,4 +175,7 @@ public static class StoriesApi
             : ApiProblems.NotFound($"Article {articleId} is not linked to story {storyId}.");
 
     internal static NotFound<ProblemDetails> StoryNotFound(long id) => ApiProblems.NotFound($"Story {id} does not exist.");
+
+    private static PreconditionFailed StoryChanged(long id) =>
+        ApiProblems.PreconditionFailed($"Story {id} has changed since the version named in If-Match; read it again and retry.");
 }

@@ -13,6 +13,21 @@ public sealed class StoryRow
     public string? Summary { get; init; }
     public long CreatedAt { get; init; }
     public long UpdatedAt { get; init; }
+    public long Version { get; init; }
+
+    /// <summary>Moves with every change of the story's links and of the outlets that cover it (kept by triggers).</summary>
+    public long CoverageVersion { get; init; }
+
+    /// <summary>The tag of the plain story, which If-Match on PUT and DELETE compares with.</summary>
+    public string ETag => EntityTags.For('s', Id, Version);
+
+    /// <summary>
+    /// The tag of the story with embedded parts: embedded coverage and articles change with the coverage
+    /// version (links, outlet ratings and names), not with the story's own version.
+    /// </summary>
+    public string ETagWith(IReadOnlySet<StoryInclude> include) =>
+        include.Count == 0 ? ETag
+        : $"\"s{Id}v{Version}c{CoverageVersion}-{(include.Contains(StoryInclude.Coverage) ? "c" : "")}{(include.Contains(StoryInclude.Articles) ? "a" : "")}\"";
 
     public StoryResponse ToResponse() => new(Id, Title, Summary, UnixTime.FromMs(CreatedAt), UnixTime.FromMs(UpdatedAt));
 }
@@ -65,13 +80,15 @@ public enum LinkOutcome
 
 public sealed class StoryStore(Database database)
 {
-    private const string Columns = "id, title, summary, created_at, updated_at";
+    private const string Columns = "id, title, summary, created_at, updated_at, version";
 
     public static string ArticleListName(long storyId) => $"story{storyId}-articles";
 
     public async Task<StoryRow?> GetAsync(long id, CancellationToken ct)
     {
-        const string sql = $"SELECT {Columns} FROM stories WHERE id = @id";
+        const string sql = $"""
+            SELECT {Columns}, s.coverage_version FROM stories st JOIN story_summaries s ON s.story_id = st.id WHERE st.id = @id
+            """;
         await using var connection = await database.OpenAsync(ct);
         return await connection.QuerySingleOrDefaultAsync<StoryRow>(new CommandDefinition(sql, new { id }, cancellationToken: ct));
     }
@@ -141,21 +158,44 @@ public sealed class StoryStore(Database database)
         return await connection.QuerySingleAsync<StoryRow>(new CommandDefinition(sql, new { request.Title, request.Summary, now }, cancellationToken: ct));
     }
 
-    public async Task<StoryRow?> ReplaceAsync(long id, StoryRequest request, long now, CancellationToken ct)
+    /// <param name="versionMatches">The If-Match check, made on the current version inside the write transaction; null without one.</param>
+    public async Task<WriteResult<StoryRow>> ReplaceAsync(long id, StoryRequest request, long now, Func<long, bool>? versionMatches, CancellationToken ct)
     {
         const string sql = $"""
             UPDATE stories SET title = @Title, summary = @Summary, updated_at = @now, version = version + 1 WHERE id = @id
             RETURNING {Columns}
             """;
         await using var connection = await database.OpenAsync(ct);
-        return await connection.QuerySingleOrDefaultAsync<StoryRow>(new CommandDefinition(sql, new { id, request.Title, request.Summary, now }, cancellationToken: ct));
+        await using var transaction = Database.BeginWrite(connection);
+        switch (await VersionAsync(transaction, id, ct))
+        {
+            case null:
+                return WriteResult<StoryRow>.NotFound();
+            case { } version when versionMatches?.Invoke(version) == false:
+                return WriteResult<StoryRow>.PreconditionFailed();
+        }
+
+        var row = await connection.QuerySingleAsync<StoryRow>(new CommandDefinition(sql, new { id, request.Title, request.Summary, now }, transaction, cancellationToken: ct));
+        await transaction.CommitAsync(ct);
+        return WriteResult<StoryRow>.Done(row);
     }
 
     /// <summary>Deletes the story; its links go with it (ON DELETE CASCADE), its articles stay.</summary>
-    public async Task<bool> DeleteAsync(long id, CancellationToken ct)
+    public async Task<WriteOutcome> DeleteAsync(long id, Func<long, bool>? versionMatches, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
-        return await connection.ExecuteAsync(new CommandDefinition("DELETE FROM stories WHERE id = @id", new { id }, cancellationToken: ct)) > 0;
+        await using var transaction = Database.BeginWrite(connection);
+        switch (await VersionAsync(transaction, id, ct))
+        {
+            case null:
+                return WriteOutcome.NotFound;
+            case { } version when versionMatches?.Invoke(version) == false:
+                return WriteOutcome.PreconditionFailed;
+        }
+
+        await connection.ExecuteAsync(new CommandDefinition("DELETE FROM stories WHERE id = @id", new { id }, transaction, cancellationToken: ct));
+        await transaction.CommitAsync(ct);
+        return WriteOutcome.Done;
     }
 
     /// <summary>A page of the story's articles, newest published first; null when the story does not exist.</summary>
@@ -219,6 +259,10 @@ public sealed class StoryStore(Database database)
         var removed = await connection.ExecuteAsync(new CommandDefinition(sql, new { storyId, articleId }, cancellationToken: ct));
         return removed > 0 ? LinkOutcome.Done : LinkOutcome.NotLinked;
     }
+
+    private static Task<long?> VersionAsync(DbTransaction transaction, long id, CancellationToken ct) =>
+        transaction.Connection!.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(
+            "SELECT version FROM stories WHERE id = @id", new { id }, transaction, cancellationToken: ct));
 
     private static Task<bool> ExistsAsync(DbConnection connection, DbTransaction? transaction, long storyId, CancellationToken ct) =>
         connection.ExecuteScalarAsync<bool>(new CommandDefinition(

@@ -71,13 +71,14 @@ public sealed class StorySearchFixture : IAsyncLifetime
             Stories.Add(model);
         }
 
-        // The last edit decides the recently_updated order.
-        var order = 0;
+        // The last edit decides the recently_updated order: its time is the story's last change, which the
+        // answer reports as updatedAt (the model takes the server's clock, not the order of the requests).
         foreach (var model in Stories.OrderBy(_ => random.Next()))
         {
-            await Task.Delay(3);
-            (await client.PutAsJsonAsync($"/v1/stories/{model.Id}", new { title = model.Title, summary = model.Summary })).EnsureSuccessStatusCode();
-            model.EditOrder = order++;
+            await Task.Delay(2);
+            var edited = await (await client.PutAsJsonAsync($"/v1/stories/{model.Id}", new { title = model.Title, summary = model.Summary }))
+                .ReadJsonAsync(HttpStatusCode.OK);
+            model.ChangedAt = DateTimeOffset.Parse((string)edited["updatedAt"]!, CultureInfo.InvariantCulture);
         }
     }
 
@@ -96,7 +97,7 @@ public sealed class StorySearchFixture : IAsyncLifetime
         public LeanCounts Counts { get; set; }
         public int Sources { get; set; }
         public DateTimeOffset? FirstPublished { get; set; }
-        public int EditOrder { get; set; }
+        public DateTimeOffset ChangedAt { get; set; }
 
         public string Majority => BiasDistributionRule.Majority(Counts)?.ToString().ToLowerInvariant() ?? "none";
 
@@ -248,7 +249,7 @@ public class StorySearchTests(StorySearchFixture data) : IClassFixture<StorySear
     private static IEnumerable<StorySearchFixture.StoryModel> Ordered(IEnumerable<StorySearchFixture.StoryModel> stories, string sort) => sort switch
     {
         "&sort=most_sources" => stories.OrderByDescending(s => s.Sources).ThenByDescending(s => s.Id),
-        "&sort=recently_updated" => stories.OrderByDescending(s => s.EditOrder),
+        "&sort=recently_updated" => stories.OrderByDescending(s => s.ChangedAt).ThenByDescending(s => s.Id),
         _ => stories.OrderByDescending(s => s.Id),
     };
 
