@@ -1,14 +1,22 @@
 using NewsLens.Api.Infrastructure;
 
+if (KeysCommand.TryRun(args))
+{
+    return;
+}
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddNewsLensDatabase();
 builder.AddNewsLensApi();
 builder.AddFrontendSupport();
+builder.AddApiKeys();
+builder.AddRateLimits();
 
 var app = builder.Build();
 
 await app.InitializeDatabaseAsync();
+app.LogDevelopmentKey();
 
 app.UseResponseCompression();
 app.UseExceptionHandler();
@@ -16,6 +24,9 @@ app.UseStatusCodePages();
 app.UseRequestBodyLimit();
 app.UseNoCacheByDefault();
 app.UseCors();
+app.UseAuthentication();
+app.UseRateLimiter();
+app.UseAuthorization();
 app.UseNewsLensOpenApi();
 
 app.MapHealth();

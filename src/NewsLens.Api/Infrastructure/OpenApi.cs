@@ -61,8 +61,14 @@ public static class OpenApiSetup
             // Swagger UI's "Try it out" calls the server picked here; generated clients take their own base address.
             options.AddServer(new OpenApiServer { Url = "http://localhost:5080", Description = "Local development (dotnet run)" });
             options.AddServer(new OpenApiServer { Url = "http://localhost:8080", Description = "The Docker image (docker run -p 8080:8080)" });
-            // No operation needs credentials yet; an explicit empty requirement says so.
-            options.AddSecurityRequirement(_ => new OpenApiSecurityRequirement());
+            options.AddSecurityDefinition(ApiKeys.Scheme, new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.ApiKey,
+                In = ParameterLocation.Header,
+                Name = ApiKeys.Header,
+                Description = "An API key (make one with `keys new`). Writes need one; reads need one only where Auth:RequireKeyForReads is on.",
+            });
+            options.OperationFilter<ApiKeyOperationFilter>();
         });
         return services;
     }
@@ -211,6 +217,48 @@ public static class OpenApiSetup
             Description = description,
             Schema = new OpenApiSchema { Type = JsonSchemaType.String },
         };
+    }
+
+    /// <summary>
+    /// Writes require the API key; reads accept one (optional unless the deployment sets
+    /// Auth:RequireKeyForReads). Every /v1 operation can be rate limited (429).
+    /// </summary>
+    private sealed class ApiKeyOperationFilter : IOperationFilter
+    {
+        public void Apply(OpenApiOperation operation, OperationFilterContext context)
+        {
+            var policy = context.ApiDescription.ActionDescriptor.EndpointMetadata
+                .OfType<Microsoft.AspNetCore.Authorization.AuthorizeAttribute>().Select(a => a.Policy).FirstOrDefault();
+            if (policy is null)
+            {
+                return;
+            }
+
+            var key = new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiKeys.Scheme, context.Document)] = [] };
+            operation.Security = policy == ApiKeys.WritePolicy ? [key] : [new OpenApiSecurityRequirement(), key];
+            operation.Responses ??= [];
+            var problem = context.SchemaGenerator.GenerateSchema(typeof(Microsoft.AspNetCore.Mvc.ProblemDetails), context.SchemaRepository);
+            operation.Responses.TryAdd("401", new OpenApiResponse
+            {
+                Description = policy == ApiKeys.WritePolicy
+                    ? "The X-Api-Key header is missing or holds an unknown key."
+                    : "The X-Api-Key header holds an unknown key, or none was sent where reads need one.",
+                Headers = new Dictionary<string, IOpenApiHeader>
+                {
+                    ["WWW-Authenticate"] = new OpenApiHeader { Description = "ApiKey header=\"X-Api-Key\"", Schema = new OpenApiSchema { Type = JsonSchemaType.String } },
+                },
+                Content = new Dictionary<string, IOpenApiMediaType> { ["application/problem+json"] = new OpenApiMediaType { Schema = problem } },
+            });
+            operation.Responses.TryAdd("429", new OpenApiResponse
+            {
+                Description = "Rate limited: too many requests from this key (or address); retry after the Retry-After seconds.",
+                Headers = new Dictionary<string, IOpenApiHeader>
+                {
+                    ["Retry-After"] = new OpenApiHeader { Description = "Seconds to wait.", Schema = new OpenApiSchema { Type = JsonSchemaType.Integer } },
+                },
+                Content = new Dictionary<string, IOpenApiMediaType> { ["application/problem+json"] = new OpenApiMediaType { Schema = problem } },
+            });
+        }
     }
 
     private sealed class TagDescriptionsDocumentFilter : IDocumentFilter

@@ -63,6 +63,7 @@ public static class ServiceSetup
         builder.Services.AddProblemDetails(options =>
             options.CustomizeProblemDetails = context => ApiProblems.Complete(context.ProblemDetails, context.HttpContext));
         builder.Services.AddExceptionHandler<ApiExceptionHandler>();
+        builder.Services.AddHttpContextAccessor();
 
         // One message per field: the first rule it breaks.
         ValidatorOptions.Global.DefaultRuleLevelCascadeMode = CascadeMode.Stop;
@@ -99,7 +100,8 @@ public static class ServiceSetup
     {
         var v1 = routes.MapGroup("/v1")
             .AddEndpointFilter<ProblemResultFilter>()
-            .AddEndpointFilterFactory(ValidationFilter.Factory);
+            .AddEndpointFilterFactory(ValidationFilter.Factory)
+            .RequireApiKeyForWrites();
         v1.MapOutlets();
         v1.MapStories();
         v1.MapArticles();

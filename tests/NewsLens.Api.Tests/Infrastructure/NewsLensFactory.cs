@@ -15,6 +15,11 @@ public class NewsLensFactory : WebApplicationFactory<Program>
         DatabasePath = Path.Combine(Path.GetTempPath(), "newslens-tests", $"{Guid.NewGuid():N}.db");
     }
 
+    /// <summary>The key every client from <see cref="WebApplicationFactory{T}.CreateClient()"/> sends; configured only by its hash.</summary>
+    public const string TestKey = "test-key-0123456789";
+
+    public const string TestKeyName = "tests";
+
     public string DatabasePath { get; }
 
     public string ConnectionString => $"Data Source={DatabasePath}";
@@ -27,10 +32,28 @@ public class NewsLensFactory : WebApplicationFactory<Program>
         builder.UseEnvironment("Testing");
         builder.UseSetting("ConnectionStrings:NewsLens", ConnectionString);
         builder.UseSetting("Demo:Seed", "false");
+        builder.UseSetting("Auth:Keys:0:Name", TestKeyName);
+        builder.UseSetting("Auth:Keys:0:Sha256", Api.Infrastructure.ApiKeys.Hash(TestKey));
+        // Tests fire requests far faster than any client should; the rate limit tests switch it back on.
+        builder.UseSetting("RateLimiting:Enabled", "false");
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);
         }
+    }
+
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        client.DefaultRequestHeaders.Add(Api.Infrastructure.ApiKeys.Header, TestKey);
+    }
+
+    /// <summary>A client that sends no API key.</summary>
+    public HttpClient CreateAnonymousClient()
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Remove(Api.Infrastructure.ApiKeys.Header);
+        return client;
     }
 
     protected override void Dispose(bool disposing)

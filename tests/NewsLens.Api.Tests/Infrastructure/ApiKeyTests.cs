@@ -1,0 +1,186 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using NewsLens.Api.Infrastructure;
+
+namespace NewsLens.Api.Tests.Infrastructure;
+
+/// <summary>The API with a second key and every log line captured.</summary>
+public sealed class KeyedFactory : NewsLensFactory
+{
+    public const string PartnerKey = "partner-key-abcdefghijklmnop";
+
+    public ConcurrentQueue<string> Logs { get; } = new();
+
+    protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
+        [new("Auth:Keys:1:Name", "partner-a"), new("Auth:Keys:1:Sha256", ApiKeys.Hash(PartnerKey).ToUpperInvariant()), new("Logging:LogLevel:Default", "Debug")];
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.ConfigureServices(services => services.AddLogging(logging => logging.AddProvider(new CapturingLoggerProvider(Logs))));
+    }
+
+    private sealed class CapturingLoggerProvider(ConcurrentQueue<string> logs) : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) => new CapturingLogger(logs);
+
+        public void Dispose()
+        {
+        }
+    }
+
+    private sealed class CapturingLogger(ConcurrentQueue<string> logs) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            logs.Enqueue(formatter(state, exception) + " " + exception);
+    }
+}
+
+public class ApiKeyTests(KeyedFactory factory) : IClassFixture<KeyedFactory>
+{
+    private readonly HttpClient anonymous = factory.CreateAnonymousClient();
+
+    [Theory]
+    [InlineData("POST", "/v1/outlets")]
+    [InlineData("PUT", "/v1/outlets/1")]
+    [InlineData("DELETE", "/v1/outlets/1")]
+    [InlineData("POST", "/v1/stories")]
+    [InlineData("PUT", "/v1/stories/1/articles/1")]
+    [InlineData("DELETE", "/v1/articles/1")]
+    public async Task WritesWithoutAKeyAre401WithWwwAuthenticate(string method, string url)
+    {
+        var response = await anonymous.SendAsync(new HttpRequestMessage(new HttpMethod(method), url) { Content = JsonContent.Create(new { name = "x", domain = "x.example" }) });
+
+        var problem = await response.ReadProblemAsync(HttpStatusCode.Unauthorized);
+        Assert.Equal("ApiKey header=\"X-Api-Key\"", response.Headers.WwwAuthenticate.ToString());
+        Assert.Contains("needs an API key", (string?)problem["detail"]);
+    }
+
+    [Fact]
+    public async Task AWrongKeyIs401AndWritesNothing()
+    {
+        var domain = ApiDriver.UniqueDomain("nokey");
+        var request = new HttpRequestMessage(HttpMethod.Post, "/v1/outlets") { Content = JsonContent.Create(new { name = "x", domain }) };
+        request.Headers.Add(ApiKeys.Header, "not-the-key");
+
+        var problem = await (await anonymous.SendAsync(request)).ReadProblemAsync(HttpStatusCode.Unauthorized);
+
+        Assert.Contains("not valid", (string?)problem["detail"]);
+        var page = await (await anonymous.GetAsync($"/v1/outlets?q={domain}")).ReadJsonAsync(HttpStatusCode.OK);
+        Assert.Empty(page["items"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task EveryConfiguredKeyIsAcceptedAndReadsAreOpen()
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/v1/stories") { Content = JsonContent.Create(new { title = "By partner" }) };
+        request.Headers.Add(ApiKeys.Header, KeyedFactory.PartnerKey);
+        var story = await (await anonymous.SendAsync(request)).ReadJsonAsync(HttpStatusCode.Created);
+
+        await (await anonymous.GetAsync($"/v1/stories/{(long)story["id"]!}")).ReadJsonAsync(HttpStatusCode.OK);
+        await (await factory.CreateClient().PostAsJsonAsync("/v1/stories", new { title = "By tests" })).ReadJsonAsync(HttpStatusCode.Created);
+    }
+
+    [Fact]
+    public async Task AnInvalidKeyOnAnOpenReadIsStill401()
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, "/v1/outlets");
+        request.Headers.Add(ApiKeys.Header, "stale-key");
+
+        await (await anonymous.SendAsync(request)).ReadProblemAsync(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task TheDevelopmentKeyIsRefusedOutsideDevelopment()
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/v1/stories") { Content = JsonContent.Create(new { title = "Dev" }) };
+        request.Headers.Add(ApiKeys.Header, ApiKeys.DevelopmentKey);
+
+        await (await anonymous.SendAsync(request)).ReadProblemAsync(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task HealthAndDocumentationNeedNoKey()
+    {
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/health/ready")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/swagger/v1/swagger.json")).StatusCode);
+    }
+
+    [Fact]
+    public async Task LogsNameTheKeyButNeverContainIt()
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/v1/stories") { Content = JsonContent.Create(new { title = "Logged" }) };
+        request.Headers.Add(ApiKeys.Header, KeyedFactory.PartnerKey);
+        await (await anonymous.SendAsync(request)).ReadJsonAsync(HttpStatusCode.Created);
+        var wrong = new HttpRequestMessage(HttpMethod.Post, "/v1/stories") { Content = JsonContent.Create(new { title = "Rejected" }) };
+        wrong.Headers.Add(ApiKeys.Header, "wrong-key-value-123");
+        await anonymous.SendAsync(wrong);
+
+        var logs = string.Join("\n", factory.Logs);
+        Assert.Contains("Authenticated API key partner-a", logs);
+        Assert.DoesNotContain(KeyedFactory.PartnerKey, logs);
+        Assert.DoesNotContain("wrong-key-value-123", logs);
+        Assert.DoesNotContain(NewsLensFactory.TestKey, logs);
+    }
+}
+
+public sealed class ClosedReadsFactory : NewsLensFactory
+{
+    protected override IEnumerable<KeyValuePair<string, string?>> Settings => [new("Auth:RequireKeyForReads", "true")];
+}
+
+public class ClosedReadsTests(ClosedReadsFactory factory) : IClassFixture<ClosedReadsFactory>
+{
+    [Fact]
+    public async Task ReadsNeedAKeyWhenConfigured()
+    {
+        await (await factory.CreateAnonymousClient().GetAsync("/v1/outlets")).ReadProblemAsync(HttpStatusCode.Unauthorized);
+        await (await factory.CreateClient().GetAsync("/v1/outlets")).ReadJsonAsync(HttpStatusCode.OK);
+        Assert.Equal(HttpStatusCode.OK, (await factory.CreateAnonymousClient().GetAsync("/health/live")).StatusCode);
+    }
+}
+
+public sealed class DevelopmentFactory : NewsLensFactory
+{
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.UseEnvironment("Development");
+    }
+}
+
+public class DevelopmentKeyTests(DevelopmentFactory factory) : IClassFixture<DevelopmentFactory>
+{
+    [Fact]
+    public async Task TheDocumentedDevelopmentKeyWorksInDevelopment()
+    {
+        var client = factory.CreateAnonymousClient();
+        var request = new HttpRequestMessage(HttpMethod.Post, "/v1/stories") { Content = JsonContent.Create(new { title = "Dev" }) };
+        request.Headers.Add(ApiKeys.Header, "newslens-development-key");
+
+        await (await client.SendAsync(request)).ReadJsonAsync(HttpStatusCode.Created);
+    }
+}
+
+public class KeysCommandTests
+{
+    [Fact]
+    public void NewKeysAreRandomAndTheirHashIsTheSha256OfTheKey()
+    {
+        var first = ApiKeys.NewKey();
+        var second = ApiKeys.NewKey();
+
+        Assert.NotEqual(first, second);
+        Assert.StartsWith("nlk_", first);
+        Assert.True(first.Length >= 40);
+        Assert.Equal("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", ApiKeys.Hash("test"));
+    }
+}
