@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 using NewsLens.Api.Infrastructure;
 using NewsLens.Api.Web;
 
@@ -31,7 +32,57 @@ public static class ArticlesApi
             .WithSummary("Delete an article")
             .WithDescription("Also removes its links to stories.");
 
+        group.MapPost("/import", ImportArticles)
+            .AcceptsLargeBodies()
+            .Accepts<List<ArticleImportRow>>(ImportEndpoints.Json, ImportEndpoints.NdJson)
+            .WithName("importArticles")
+            .WithSummary("Import articles in bulk")
+            .WithDescription("A JSON array or NDJSON (one object per line) of articles, streamed into one transaction. A URL already stored " +
+                "(canonically) is updated (title, publishedAt) and linked, not duplicated. All or nothing: any bad row makes it a 422 that lists " +
+                "every bad row, and nothing is written. `dryRun=true` checks and counts without writing.");
+
         return group;
+    }
+
+    public static async Task<Results<Ok<ImportResult>, ValidationProblem, UnprocessableEntity<ImportProblem>, ProblemHttpResult>> ImportArticles(
+        HttpRequest request, bool? dryRun, ArticleImporter importer, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, ILoggerFactory loggers,
+        CancellationToken ct)
+    {
+        var options = json.Value.SerializerOptions;
+        var lines = ImportEndpoints.MediaType(request) switch
+        {
+            ImportEndpoints.Json => ArticleImport.ReadJsonAsync(request.Body, options, ct),
+            ImportEndpoints.NdJson => ArticleImport.ReadNdJsonAsync(request.Body, options, ct),
+            _ => null,
+        };
+        if (lines is null)
+        {
+            return ImportEndpoints.UnsupportedMediaType(ImportEndpoints.Json, ImportEndpoints.NdJson);
+        }
+
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        ArticleImporter.Outcome outcome;
+        try
+        {
+            outcome = await importer.ImportAsync(lines, dryRun == true, ct);
+        }
+        catch (System.Text.Json.JsonException exception)
+        {
+            return ImportEndpoints.MalformedJson(exception);
+        }
+
+        var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+        var logger = loggers.CreateLogger(ImportEndpoints.LogCategory);
+        if (outcome.Result is not { } result)
+        {
+            logger.LogInformation("Article import refused: {BadRows} bad rows of {Rows}", outcome.BadRows.Count, outcome.Rows);
+            return TypedResults.UnprocessableEntity(ImportProblem.For(outcome.BadRows));
+        }
+
+        logger.LogInformation("Article import{DryRun}: {Rows} rows in {Seconds:F2} s ({Rate:F0} rows/s): {Created} created, {Updated} updated, {Unchanged} unchanged, {Linked} links",
+            dryRun == true ? " (dry run)" : "", outcome.Rows, elapsed.TotalSeconds, outcome.Rows / Math.Max(elapsed.TotalSeconds, 1e-6),
+            result.Created, result.Updated, result.Unchanged, result.Linked);
+        return TypedResults.Ok(result);
     }
 
     public static async Task<Results<Ok<Page<ArticleResponse>>, ValidationProblem>> ListArticles([AsParameters] ArticleListQuery query, ArticleStore store, CancellationToken ct)

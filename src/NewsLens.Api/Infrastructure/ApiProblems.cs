@@ -90,7 +90,7 @@ public static class ApiProblems
         404 => $"Nothing is found at {context.Request.Path}.",
         405 => $"{context.Request.Method} is not allowed on {context.Request.Path}.",
         406 => "The requested media type cannot be produced; this API answers in application/json.",
-        413 => $"The request body is larger than the {RequestLimits.MaxBodyBytes / 1024 / 1024} MiB this endpoint accepts.",
+        413 => $"The request body is larger than the {RequestLimits.Describe(RequestLimits.For(context))} this endpoint accepts.",
         415 => "The request body must be application/json.",
         _ when status >= 500 => "An unexpected error occurred. Quote the traceId when reporting it.",
         _ => TitleFor(status),

@@ -346,6 +346,26 @@ public static class OpenApiSetup
                 AddProblem(operation, context, "415", "The request body is not application/json.");
             }
 
+            // Text formats that the JSON schema of the rows cannot describe.
+            if (operation.RequestBody is OpenApiRequestBody { Content: { } bodies })
+            {
+                if (bodies.ContainsKey(ImportEndpoints.Csv))
+                {
+                    bodies[ImportEndpoints.Csv] = new OpenApiMediaType
+                    {
+                        Schema = new OpenApiSchema { Type = JsonSchemaType.String, Description = "CSV (RFC 4180, UTF-8, optional BOM) whose header names the columns; unknown columns are ignored." },
+                    };
+                }
+
+                if (bodies.ContainsKey(ImportEndpoints.NdJson))
+                {
+                    bodies[ImportEndpoints.NdJson] = new OpenApiMediaType
+                    {
+                        Schema = new OpenApiSchema { Type = JsonSchemaType.String, Description = "Newline-delimited JSON: one row object (the application/json element schema) per line." },
+                    };
+                }
+            }
+
             foreach (var (code, response) in operation.Responses)
             {
                 if (code[0] is '4' or '5' && response is OpenApiResponse concrete && concrete.Content is { Count: > 0 } content)

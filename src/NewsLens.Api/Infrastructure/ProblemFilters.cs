@@ -125,7 +125,7 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problemDe
 
         return ApiProblems.Create(status, status switch
         {
-            StatusCodes.Status413PayloadTooLarge => $"The request body is larger than the {RequestLimits.MaxBodyBytes / 1024 / 1024} MiB this endpoint accepts.",
+            StatusCodes.Status413PayloadTooLarge => "The request body is larger than this endpoint accepts.",
             StatusCodes.Status415UnsupportedMediaType => "The request body must be sent as application/json.",
             _ => $"The request could not be read: {exception.Message}",
         });
@@ -147,25 +147,54 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problemDe
     private static string Shorten(string text) => text.Length > 50 ? text[..50] + "…" : text;
 }
 
+public sealed class ImportSettings
+{
+    public const string Section = "Imports";
+
+    /// <summary>The largest body a bulk import accepts; other endpoints take at most 1 MiB.</summary>
+    [System.ComponentModel.DataAnnotations.Range(1024, long.MaxValue)]
+    public long MaxBodyBytes { get; set; } = 100L * 1024 * 1024;
+}
+
+/// <summary>Marks an endpoint that takes bodies up to <see cref="ImportSettings.MaxBodyBytes"/>.</summary>
+public sealed class LargeBodyMetadata;
+
 public static class RequestLimits
 {
-    /// <summary>The largest request body the v1 endpoints read (1 MiB).</summary>
+    /// <summary>The largest request body the v1 endpoints read (1 MiB), bulk imports aside.</summary>
     public const long MaxBodyBytes = 1024 * 1024;
 
+    /// <summary>The body limit of the endpoint the request was routed to.</summary>
+    public static long For(HttpContext context) =>
+        context.GetEndpoint()?.Metadata.GetMetadata<LargeBodyMetadata>() is null
+            ? MaxBodyBytes
+            : context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<ImportSettings>>().Value.MaxBodyBytes;
+
+    public static string Describe(long bytes) =>
+        bytes % (1024 * 1024) == 0 ? $"{bytes / 1024 / 1024} MiB" : $"{bytes:N0} bytes";
+
+    public static RouteHandlerBuilder AcceptsLargeBodies(this RouteHandlerBuilder builder) => builder.WithMetadata(new LargeBodyMetadata());
+
     /// <summary>
-    /// Rejects a declared body over the limit before anything reads it. Kestrel enforces the same
-    /// limit for bodies of unknown length (chunked), as a 413 raised while reading.
+    /// Rejects a declared body over the endpoint's limit before anything reads it, and sets the same
+    /// limit on the server, which enforces it for bodies of unknown length (chunked) as a 413 while reading.
     /// </summary>
     public static IApplicationBuilder UseRequestBodyLimit(this IApplicationBuilder app) =>
         app.Use(async (context, next) =>
         {
-            if (context.Request.ContentLength > MaxBodyBytes)
+            var limit = For(context);
+            if (context.Request.ContentLength > limit)
             {
                 context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
                 var problem = ApiProblems.Create(StatusCodes.Status413PayloadTooLarge, ApiProblems.DefaultDetail(context, 413));
                 await context.RequestServices.GetRequiredService<IProblemDetailsService>()
                     .WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem });
                 return;
+            }
+
+            if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
+            {
+                feature.MaxRequestBodySize = limit;
             }
 
             await next(context);

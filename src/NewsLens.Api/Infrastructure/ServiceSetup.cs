@@ -28,6 +28,7 @@ public static class ServiceSetup
         builder.Services.AddSingleton<StoryStore>();
         builder.Services.AddSingleton<ArticleStore>();
         builder.Services.AddSingleton<CoverageStore>();
+        builder.Services.AddSingleton<ArticleImporter>();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section);
         builder.Services.AddOptions<CoverageOptions>()
@@ -38,6 +39,7 @@ public static class ServiceSetup
             .Validate(o => o.Blindspot.MaxNeglectingPercent < o.Blindspot.MinDominantPercent,
                 "Coverage:Blindspot:MaxNeglectingPercent must be below MinDominantPercent.")
             .ValidateOnStart();
+        builder.Services.AddOptions<ImportSettings>().BindConfiguration(ImportSettings.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<HttpCachingOptions>().BindConfiguration(HttpCachingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         return builder;

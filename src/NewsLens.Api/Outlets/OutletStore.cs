@@ -144,6 +144,64 @@ public sealed class OutletStore(Database database)
         return WriteOutcome.Done;
     }
 
+    /// <summary>
+    /// Upserts by normalized domain in one transaction: a new domain is created, a known one updated when
+    /// any field differs. With <paramref name="dryRun"/> the transaction is rolled back: the counts say
+    /// what would have happened.
+    /// </summary>
+    public async Task<ImportResult> ImportAsync(IReadOnlyList<OutletValues> outlets, long now, bool dryRun, CancellationToken ct)
+    {
+        const string existing = $"SELECT {Columns} FROM outlets WHERE domain IN @domains";
+        const string insert = """
+            INSERT INTO outlets (name, domain, bias, factuality, ownership, country, created_at, updated_at)
+            VALUES (@Name, @Domain, @Bias, @Factuality, @Ownership, @Country, @now, @now)
+            """;
+        const string update = """
+            UPDATE outlets
+            SET name = @Name, bias = @Bias, factuality = @Factuality, ownership = @Ownership, country = @Country,
+                updated_at = @now, version = version + 1
+            WHERE domain = @Domain
+            """;
+
+        await using var connection = await database.OpenAsync(ct);
+        await using var transaction = Database.BeginWrite(connection);
+        var current = new Dictionary<string, OutletRow>(StringComparer.Ordinal);
+        foreach (var chunk in outlets.Select(o => o.Domain).Chunk(500))
+        {
+            foreach (var row in await connection.QueryAsync<OutletRow>(new CommandDefinition(existing, new { domains = chunk }, transaction, cancellationToken: ct)))
+            {
+                current[row.Domain] = row;
+            }
+        }
+
+        int created = 0, updated = 0, unchanged = 0;
+        foreach (var outlet in outlets)
+        {
+            if (!current.TryGetValue(outlet.Domain, out var row))
+            {
+                await connection.ExecuteAsync(new CommandDefinition(insert, Parameters(outlet, now), transaction, cancellationToken: ct));
+                created++;
+            }
+            else if (row.Name != outlet.Name || row.Bias != outlet.Bias || row.Factuality != outlet.Factuality ||
+                     row.Ownership != outlet.Ownership || row.Country != outlet.Country)
+            {
+                await connection.ExecuteAsync(new CommandDefinition(update, Parameters(outlet, now), transaction, cancellationToken: ct));
+                updated++;
+            }
+            else
+            {
+                unchanged++;
+            }
+        }
+
+        if (!dryRun)
+        {
+            await transaction.CommitAsync(ct);
+        }
+
+        return new ImportResult(created, updated, unchanged, dryRun);
+    }
+
     private static Task<long?> FindIdByDomainAsync(DbTransaction transaction, string domain, CancellationToken ct) =>
         transaction.Connection!.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(
             "SELECT id FROM outlets WHERE domain = @domain", new { domain }, transaction, cancellationToken: ct));

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 using NewsLens.Api.Infrastructure;
 using NewsLens.Api.Ratings;
 using NewsLens.Api.Web;
@@ -37,7 +38,55 @@ public static class OutletsApi
             .WithSummary("Delete an outlet")
             .WithDescription("Refused with 409 while the outlet still has articles.");
 
+        group.MapPost("/import", ImportOutlets)
+            .AcceptsLargeBodies()
+            .Accepts<List<OutletImportRow>>(ImportEndpoints.Json, ImportEndpoints.Csv)
+            .AcceptsCsv()
+            .WithName("importOutlets")
+            .WithSummary("Import outlets in bulk")
+            .WithDescription("A CSV (header: name, domain, bias, factuality, ownership, country) or a JSON array, upserted by normalized domain. " +
+                "All or nothing: any bad row makes it a 422 that lists every bad row, and nothing is written. " +
+                "Rating words from AllSides and Media Bias/Fact Check are mapped to NewsLens values (README: vocabulary table). " +
+                "`dryRun=true` checks and counts without writing.");
+
         return group;
+    }
+
+    public static async Task<Results<Ok<ImportResult>, ValidationProblem, UnprocessableEntity<ImportProblem>, ProblemHttpResult>> ImportOutlets(
+        HttpRequest request, bool? dryRun, OutletStore store, TimeProvider clock, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, ILoggerFactory loggers, CancellationToken ct)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        OutletImport.Parsed? parsed;
+        try
+        {
+            parsed = ImportEndpoints.MediaType(request) switch
+            {
+                ImportEndpoints.Csv => await OutletImport.ReadCsvAsync(request.Body, ct),
+                ImportEndpoints.Json => await OutletImport.ReadJsonAsync(request.Body, json.Value.SerializerOptions, ct),
+                _ => null,
+            };
+        }
+        catch (System.Text.Json.JsonException exception)
+        {
+            return ImportEndpoints.MalformedJson(exception);
+        }
+
+        if (parsed is null)
+        {
+            return ImportEndpoints.UnsupportedMediaType(ImportEndpoints.Csv, ImportEndpoints.Json);
+        }
+
+        if (parsed.BadRows.Any)
+        {
+            return TypedResults.UnprocessableEntity(ImportProblem.For(parsed.BadRows));
+        }
+
+        var result = await store.ImportAsync(parsed.Outlets, clock.GetUtcNow().ToUnixTimeMilliseconds(), dryRun == true, ct);
+        var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+        loggers.CreateLogger(ImportEndpoints.LogCategory).LogInformation("Outlet import{DryRun}: {Rows} rows in {Seconds:F2} s ({Rate:F0} rows/s): {Created} created, {Updated} updated, {Unchanged} unchanged",
+            dryRun == true ? " (dry run)" : "", parsed.Outlets.Count, elapsed.TotalSeconds, parsed.Outlets.Count / Math.Max(elapsed.TotalSeconds, 1e-6),
+            result.Created, result.Updated, result.Unchanged);
+        return TypedResults.Ok(result);
     }
 
     public static async Task<Results<Ok<Page<OutletResponse>>, ValidationProblem>> ListOutlets([AsParameters] OutletListQuery query, OutletStore store, CancellationToken ct)

@@ -1,0 +1,90 @@
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace NewsLens.Api.Infrastructure;
+
+/// <summary>What an import did (or, with <c>dryRun</c>, would do).</summary>
+public sealed record ImportResult(int Created, int Updated, int Unchanged, bool DryRun)
+{
+    /// <summary>Links to stories added (article imports).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Linked { get; init; }
+}
+
+/// <summary>One problem with one row of an import: the row (1 = the first record), the field, the value as sent, and why.</summary>
+public sealed record BadRow(long Row, string Field, string? Value, string Message);
+
+/// <summary>422: the import was refused as a whole because of the rows listed; nothing was written.</summary>
+public sealed class ImportProblem : ProblemDetails
+{
+    public const int MaxListed = 1000;
+
+    /// <summary>The bad rows, in file order; at most 1,000 are listed.</summary>
+    [JsonPropertyName("badRows")]
+    public required IReadOnlyList<BadRow> BadRows { get; init; }
+
+    /// <summary>How many rows are bad in all.</summary>
+    [JsonPropertyName("badRowCount")]
+    public required long BadRowCount { get; init; }
+
+    public static ImportProblem For(BadRows rows) => new()
+    {
+        Status = StatusCodes.Status422UnprocessableEntity,
+        Type = ApiProblems.TypeFor(422),
+        Title = ApiProblems.TitleFor(422),
+        Detail = $"{rows.Count} row(s) cannot be imported; nothing was written. Fix every listed row and send the file again.",
+        BadRows = rows.Listed,
+        BadRowCount = rows.Count,
+    };
+}
+
+/// <summary>Collects bad rows, keeping the first <see cref="ImportProblem.MaxListed"/>.</summary>
+public sealed class BadRows
+{
+    private readonly List<BadRow> listed = [];
+
+    public long Count { get; private set; }
+
+    public IReadOnlyList<BadRow> Listed => listed;
+
+    public bool Any => Count > 0;
+
+    public void Add(long row, string field, string? value, string message)
+    {
+        Count++;
+        if (listed.Count < ImportProblem.MaxListed)
+        {
+            listed.Add(new BadRow(row, field, value is { Length: > 200 } ? value[..200] + "…" : value, message));
+        }
+    }
+}
+
+/// <summary>Marks an import that also takes text/csv, for the OpenAPI document.</summary>
+public sealed class CsvBodyMetadata;
+
+public static class ImportEndpoints
+{
+    public const string Csv = "text/csv";
+    public const string Json = "application/json";
+    public const string NdJson = "application/x-ndjson";
+    public const string LogCategory = "NewsLens.Api.Imports";
+
+    public static RouteHandlerBuilder AcceptsCsv(this RouteHandlerBuilder builder) => builder.WithMetadata(new CsvBodyMetadata());
+
+    /// <summary>The request's media type, lower case, without parameters.</summary>
+    public static string? MediaType(HttpRequest request) =>
+        request.ContentType is { } type ? type.Split(';')[0].Trim().ToLowerInvariant() : null;
+
+    /// <summary>A body that is not well-formed JSON of the documented shape stops the import as a 400 naming where.</summary>
+    public static ValidationProblem MalformedJson(System.Text.Json.JsonException exception)
+    {
+        var field = ApiExceptionHandler.FieldFromJsonPath(exception.Path);
+        var message = exception is JsonValueException ? exception.Message : "The body is not a well-formed JSON array of import rows at this point.";
+        return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] }, detail: $"Malformed JSON at '{field}': {message}");
+    }
+
+    public static ProblemHttpResult UnsupportedMediaType(params string[] accepted) =>
+        TypedResults.Problem(ApiProblems.Create(StatusCodes.Status415UnsupportedMediaType,
+            $"Send the import as {string.Join(" or ", accepted)}."));
+}

@@ -1,0 +1,134 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using NewsLens.Api.Tests.Infrastructure;
+
+namespace NewsLens.Api.Tests.Imports;
+
+public class ArticleImportTests(NewsLensFactory factory) : ApiTests(factory)
+{
+    private Task<HttpResponseMessage> ImportNdJsonAsync(IEnumerable<object> rows, string query = "") =>
+        Client.PostAsync($"/v1/articles/import{query}",
+            new StringContent(string.Join("\n", rows.Select(r => System.Text.Json.JsonSerializer.Serialize(r))) + "\n", Encoding.UTF8, "application/x-ndjson"));
+
+    private async Task<List<JsonNode>> ArticlesOfAsync(JsonNode outlet) =>
+        await Api.ReadAllPagesAsync($"/v1/articles?outletId={(long)outlet["id"]!}", 200);
+
+    [Fact]
+    public async Task NdJsonRowsAreCreatedResolvedByHostAndLinked()
+    {
+        var outlet = await Api.CreateOutletAsync("left");
+        var domain = (string)outlet["domain"]!;
+        var story = await Api.CreateStoryAsync();
+        var other = await Api.CreateStoryAsync();
+        long storyId = (long)story["id"]!, otherId = (long)other["id"]!;
+
+        var result = await (await ImportNdJsonAsync(
+        [
+            new { url = $"https://edition.{domain}/a?utm_medium=x", title = "A", publishedAt = "2025-03-01T10:00:00+02:00", storyIds = new[] { storyId, otherId } },
+            new { url = $"https://{domain}/b", title = "B", publishedAt = "2025-03-02T10:00:00Z", storyIds = new[] { storyId } },
+            new { url = $"https://{domain}/c", title = "C", publishedAt = "2025-03-03T10:00:00Z", outletId = (long)outlet["id"]! },
+        ])).ReadJsonAsync(HttpStatusCode.OK);
+
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"created":3,"updated":0,"unchanged":0,"dryRun":false,"linked":3}"""), result), result.ToJsonString());
+        var articles = await ArticlesOfAsync(outlet);
+        Assert.Equal([$"https://{domain}/c", $"https://{domain}/b", $"https://edition.{domain}/a"], articles.Select(a => (string)a["url"]!));
+        var coverage = await Api.CoverageAsync(story, "articles");
+        Assert.Equal(2, (int)coverage["totalArticles"]!);
+        Assert.Equal("2025-03-01T08:00:00Z", (string?)coverage["firstPublishedAt"]);
+        Assert.Equal(1, (int)(await Api.CoverageAsync(other))["totalArticles"]!);
+    }
+
+    [Fact]
+    public async Task AnExistingCanonicalUrlIsUpdatedAndLinkedNotDuplicated()
+    {
+        var outlet = await Api.CreateOutletAsync("center");
+        var article = await Api.CreateArticleAsync(outlet, new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero), "kept");
+        var story = await Api.CreateStoryAsync();
+        await Api.LinkAsync(story, article);
+
+        var result = await (await Client.PostAsJsonAsync("/v1/articles/import", new[]
+        {
+            new { url = ((string)article["url"]!).ToUpperInvariant().Replace("HTTPS://", "https://", StringComparison.Ordinal).Replace("/KEPT", "/kept", StringComparison.Ordinal) + "#frag", title = "New title", publishedAt = "2024-12-31T00:00:00Z", storyIds = new[] { (long)story["id"]! } },
+        })).ReadJsonAsync(HttpStatusCode.OK);
+
+        Assert.Equal(1, (int)result["updated"]!);
+        Assert.Equal(0, (int)result["linked"]!);
+        var updated = await (await Client.GetAsync($"/v1/articles/{(long)article["id"]!}")).ReadJsonAsync(HttpStatusCode.OK);
+        Assert.Equal("New title", (string?)updated["title"]);
+        Assert.Equal("2024-12-31T00:00:00Z", (string?)updated["publishedAt"]);
+        Assert.Single(await ArticlesOfAsync(outlet));
+        Assert.Equal("2024-12-31T00:00:00Z", (string?)(await Api.CoverageAsync(story))["firstPublishedAt"]);
+    }
+
+    [Fact]
+    public async Task AnyBadRowRefusesTheWholeImportAndWritesNothing()
+    {
+        var outlet = await Api.CreateOutletAsync();
+        var domain = (string)outlet["domain"]!;
+
+        var response = await ImportNdJsonAsync(
+        [
+            new { url = $"https://{domain}/good", title = "Good", publishedAt = "2025-03-01T10:00:00Z" },
+            new { url = $"https://{domain}/dup", title = "Dup", publishedAt = "2025-03-01T10:00:00Z" },
+            new { url = $"https://{domain}/dup#again", title = "Dup again", publishedAt = "2025-03-01T10:00:00Z" },
+            new { url = $"https://{ApiDriver.UniqueDomain("nobody")}/x", title = "No outlet", publishedAt = "2025-03-01T10:00:00Z" },
+            new { url = $"https://{domain}/late", title = "Bad time", publishedAt = "2025-03-01T10:00:00" },
+            new { url = $"https://{domain}/story", title = "No story", publishedAt = "2025-03-01T10:00:00Z", storyIds = new[] { 987654321L } },
+        ]);
+
+        var problem = await response.ReadProblemAsync(HttpStatusCode.UnprocessableEntity);
+        Assert.Equal(["3:url", "4:outletId", "5:publishedAt", "6:storyIds"], problem["badRows"]!.AsArray().Select(r => $"{(long)r!["row"]!}:{(string?)r["field"]}"));
+        Assert.Empty(await ArticlesOfAsync(outlet));
+    }
+
+    [Fact]
+    public async Task MalformedLinesAreBadRowsAndAMalformedArrayIsA400()
+    {
+        var ndjson = await Client.PostAsync("/v1/articles/import", new StringContent("{\"url\":\n[1,2]\n", Encoding.UTF8, "application/x-ndjson"));
+        var problem = await ndjson.ReadProblemAsync(HttpStatusCode.UnprocessableEntity);
+        Assert.Equal(2, (int)problem["badRowCount"]!);
+
+        await (await Client.PostAsync("/v1/articles/import", new StringContent("""[{"url":"https://a.example/","title":7}]""", Encoding.UTF8, "application/json")))
+            .ReadValidationErrorsAsync("[0].title");
+        await (await Client.PostAsync("/v1/articles/import", new StringContent("[{\"url\":", Encoding.UTF8, "application/json")))
+            .ReadProblemAsync(HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task ADryRunCountsWithoutWriting()
+    {
+        var outlet = await Api.CreateOutletAsync();
+
+        var result = await (await ImportNdJsonAsync(
+            [new { url = $"https://{(string)outlet["domain"]!}/dry", title = "Dry", publishedAt = "2025-03-01T10:00:00Z" }], "?dryRun=true"))
+            .ReadJsonAsync(HttpStatusCode.OK);
+
+        Assert.Equal(1, (int)result["created"]!);
+        Assert.True((bool)result["dryRun"]!);
+        Assert.Empty(await ArticlesOfAsync(outlet));
+    }
+
+    [Fact]
+    public async Task ThousandsOfRowsImportInOneRequest()
+    {
+        var outlet = await Api.CreateOutletAsync("right");
+        var story = await Api.CreateStoryAsync();
+        var rows = Enumerable.Range(0, 5000).Select(i => new
+        {
+            url = $"https://{(string)outlet["domain"]!}/bulk/{i}",
+            title = $"Bulk {i}",
+            publishedAt = new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero).AddMinutes(i).ToString("O"),
+            storyIds = new[] { (long)story["id"]! },
+        });
+
+        var result = await (await ImportNdJsonAsync(rows)).ReadJsonAsync(HttpStatusCode.OK);
+
+        Assert.Equal(5000, (int)result["created"]!);
+        Assert.Equal(5000, (int)result["linked"]!);
+        var coverage = await Api.CoverageAsync(story, "articles");
+        Assert.Equal(5000, (int)coverage["totalArticles"]!);
+        Assert.Equal("100% of the articles lean Right", (string?)coverage["bias"]!["label"]);
+    }
+}
