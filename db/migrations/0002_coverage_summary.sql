@@ -1,6 +1,6 @@
 -- Per-story coverage summaries, kept by triggers in the same transaction as every write that changes
--- them (link, unlink, article delete, a change of an article's publication time, outlet re-rating), so
--- no write path can forget one. Coverage then reads one row per outlet of a story (story_outlets) and
+-- them (link, unlink, article delete, a change of an article's publication time, outlet re-rating or
+-- renaming), so no write path can forget one; bulk imports recount the stories they touched instead. Coverage then reads one row per outlet of a story (story_outlets) and
 -- list filters read one row per story (story_summaries); neither re-aggregates a story's links.
 
 -- Row versions for ETags and If-Match: the API bumps them on every change of the representation.
@@ -52,6 +52,8 @@ CREATE TABLE story_outlets (
     articles            INTEGER NOT NULL CHECK (articles >= 0),
     first_published_at  INTEGER NOT NULL,
     last_published_at   INTEGER NOT NULL,
+    -- The outlet's lean, copied so the link triggers need no outlet lookup; the outlet trigger keeps it.
+    lean                TEXT    NULL CHECK (lean IN ('left', 'center', 'right')),
     PRIMARY KEY (story_id, outlet_id)
 ) WITHOUT ROWID;
 
@@ -67,6 +69,13 @@ CREATE TABLE coverage_settings (
     min_dominant_percent     INTEGER NOT NULL
 );
 INSERT INTO coverage_settings (id, min_rated, max_neglecting_percent, min_dominant_percent) VALUES (1, 5, 20, 50);
+
+-- While a bulk import holds a row here (inside its own transaction, so no one else ever sees it), the
+-- per-link triggers stand aside and the import recounts the summaries of the stories it touched in a few
+-- set-based statements before it commits.
+CREATE TABLE bulk_load (
+    id  INTEGER PRIMARY KEY CHECK (id = 1)
+);
 
 -- One row per story: units per lean on both bases, first/last publication, and what list filters need.
 CREATE TABLE story_summaries (
@@ -118,10 +127,11 @@ FROM (SELECT *, sources_left + sources_center + sources_right AS rated FROM stor
 CROSS JOIN coverage_settings AS cs;
 
 -- Backfill from the links that exist.
-INSERT INTO story_outlets (story_id, outlet_id, articles, first_published_at, last_published_at)
-SELECT story_id, outlet_id, COUNT(*), MIN(published_at), MAX(published_at)
-FROM story_articles
-GROUP BY story_id, outlet_id;
+INSERT INTO story_outlets (story_id, outlet_id, articles, first_published_at, last_published_at, lean)
+SELECT sa.story_id, sa.outlet_id, COUNT(*), MIN(sa.published_at), MAX(sa.published_at), o.lean
+FROM story_articles sa
+JOIN outlets o ON o.id = sa.outlet_id
+GROUP BY sa.story_id, sa.outlet_id;
 
 INSERT INTO story_summaries (story_id, sources_left, sources_center, sources_right, sources_unrated,
                              articles_left, articles_center, articles_right, articles_unrated,
@@ -156,56 +166,56 @@ BEGIN
     UPDATE story_summaries SET changed_at = NEW.updated_at WHERE story_id = NEW.id;
 END;
 
--- A link adds one article, and a source when it is the outlet's first article in the story.
+-- A link adds one article, and a source when it brings the outlet into the story (so.articles = 1).
+-- story_outlets is updated first; the summary then joins that one row by primary key.
 CREATE TRIGGER story_articles_after_insert AFTER INSERT ON story_articles
+WHEN NOT EXISTS (SELECT 1 FROM bulk_load)
 BEGIN
-    UPDATE story_summaries SET
-        sources_left     = sources_left     + (x.lean IS 'left'   AND x.first_of_outlet),
-        sources_center   = sources_center   + (x.lean IS 'center' AND x.first_of_outlet),
-        sources_right    = sources_right    + (x.lean IS 'right'  AND x.first_of_outlet),
-        sources_unrated  = sources_unrated  + (x.lean IS NULL     AND x.first_of_outlet),
-        articles_left    = articles_left    + (x.lean IS 'left'),
-        articles_center  = articles_center  + (x.lean IS 'center'),
-        articles_right   = articles_right   + (x.lean IS 'right'),
-        articles_unrated = articles_unrated + (x.lean IS NULL),
-        first_published_at = MIN(COALESCE(first_published_at, NEW.published_at), NEW.published_at),
-        last_published_at  = MAX(COALESCE(last_published_at, NEW.published_at), NEW.published_at),
-        coverage_version = coverage_version + 1,
-        changed_at = NEW.linked_at
-    FROM (SELECT o.lean AS lean,
-                 NOT EXISTS (SELECT 1 FROM story_outlets so WHERE so.story_id = NEW.story_id AND so.outlet_id = NEW.outlet_id) AS first_of_outlet
-          FROM outlets o WHERE o.id = NEW.outlet_id) AS x
-    WHERE story_summaries.story_id = NEW.story_id;
-
-    INSERT INTO story_outlets (story_id, outlet_id, articles, first_published_at, last_published_at)
-    VALUES (NEW.story_id, NEW.outlet_id, 1, NEW.published_at, NEW.published_at)
+    INSERT INTO story_outlets (story_id, outlet_id, articles, first_published_at, last_published_at, lean)
+    VALUES (NEW.story_id, NEW.outlet_id, 1, NEW.published_at, NEW.published_at, (SELECT lean FROM outlets WHERE id = NEW.outlet_id))
     ON CONFLICT (story_id, outlet_id) DO UPDATE SET
         articles = articles + 1,
         first_published_at = MIN(first_published_at, excluded.first_published_at),
         last_published_at = MAX(last_published_at, excluded.last_published_at);
+
+    UPDATE story_summaries SET
+        sources_left     = sources_left     + (so.lean IS 'left'   AND so.articles = 1),
+        sources_center   = sources_center   + (so.lean IS 'center' AND so.articles = 1),
+        sources_right    = sources_right    + (so.lean IS 'right'  AND so.articles = 1),
+        sources_unrated  = sources_unrated  + (so.lean IS NULL     AND so.articles = 1),
+        articles_left    = articles_left    + (so.lean IS 'left'),
+        articles_center  = articles_center  + (so.lean IS 'center'),
+        articles_right   = articles_right   + (so.lean IS 'right'),
+        articles_unrated = articles_unrated + (so.lean IS NULL),
+        first_published_at = MIN(COALESCE(story_summaries.first_published_at, NEW.published_at), NEW.published_at),
+        last_published_at  = MAX(COALESCE(story_summaries.last_published_at, NEW.published_at), NEW.published_at),
+        coverage_version = coverage_version + 1,
+        changed_at = NEW.linked_at
+    FROM story_outlets AS so
+    WHERE story_summaries.story_id = NEW.story_id AND so.story_id = NEW.story_id AND so.outlet_id = NEW.outlet_id;
 END;
 
--- An unlink (also by article or story deletion) removes one article, and the source with its last article.
+-- An unlink (also by article or story deletion) removes one article, and the source with its last
+-- article (so.articles = 0).
 CREATE TRIGGER story_articles_after_delete AFTER DELETE ON story_articles
+WHEN NOT EXISTS (SELECT 1 FROM bulk_load)
 BEGIN
     UPDATE story_outlets SET articles = articles - 1
     WHERE story_id = OLD.story_id AND outlet_id = OLD.outlet_id;
 
     UPDATE story_summaries SET
-        sources_left     = sources_left     - (x.lean IS 'left'   AND x.last_of_outlet),
-        sources_center   = sources_center   - (x.lean IS 'center' AND x.last_of_outlet),
-        sources_right    = sources_right    - (x.lean IS 'right'  AND x.last_of_outlet),
-        sources_unrated  = sources_unrated  - (x.lean IS NULL     AND x.last_of_outlet),
-        articles_left    = articles_left    - (x.lean IS 'left'),
-        articles_center  = articles_center  - (x.lean IS 'center'),
-        articles_right   = articles_right   - (x.lean IS 'right'),
-        articles_unrated = articles_unrated - (x.lean IS NULL),
+        sources_left     = sources_left     - (so.lean IS 'left'   AND so.articles = 0),
+        sources_center   = sources_center   - (so.lean IS 'center' AND so.articles = 0),
+        sources_right    = sources_right    - (so.lean IS 'right'  AND so.articles = 0),
+        sources_unrated  = sources_unrated  - (so.lean IS NULL     AND so.articles = 0),
+        articles_left    = articles_left    - (so.lean IS 'left'),
+        articles_center  = articles_center  - (so.lean IS 'center'),
+        articles_right   = articles_right   - (so.lean IS 'right'),
+        articles_unrated = articles_unrated - (so.lean IS NULL),
         coverage_version = coverage_version + 1,
         changed_at = CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
-    FROM (SELECT o.lean AS lean,
-                 EXISTS (SELECT 1 FROM story_outlets so WHERE so.story_id = OLD.story_id AND so.outlet_id = OLD.outlet_id AND so.articles = 0) AS last_of_outlet
-          FROM outlets o WHERE o.id = OLD.outlet_id) AS x
-    WHERE story_summaries.story_id = OLD.story_id;
+    FROM story_outlets AS so
+    WHERE story_summaries.story_id = OLD.story_id AND so.story_id = OLD.story_id AND so.outlet_id = OLD.outlet_id;
 
     DELETE FROM story_outlets WHERE story_id = OLD.story_id AND outlet_id = OLD.outlet_id AND articles = 0;
 
@@ -222,7 +232,7 @@ END;
 
 -- A changed publication time (cascaded from articles) moves the first/last times.
 CREATE TRIGGER story_articles_after_update AFTER UPDATE OF published_at ON story_articles
-WHEN OLD.published_at IS NOT NEW.published_at
+WHEN OLD.published_at IS NOT NEW.published_at AND NOT EXISTS (SELECT 1 FROM bulk_load)
 BEGIN
     UPDATE story_outlets SET
         first_published_at = (SELECT MIN(published_at) FROM story_articles WHERE story_id = NEW.story_id AND outlet_id = NEW.outlet_id),
@@ -238,9 +248,12 @@ BEGIN
 END;
 
 -- Re-rating an outlet moves its sources and articles between leans in every story it covered, in one
--- set-based statement, and changes those stories' coverage versions (factuality and ownership too).
-CREATE TRIGGER outlets_after_rating_update AFTER UPDATE OF bias, factuality, ownership ON outlets
-WHEN OLD.bias IS NOT NEW.bias OR OLD.factuality IS NOT NEW.factuality OR OLD.ownership IS NOT NEW.ownership
+-- set-based statement, and keeps story_outlets.lean equal to the outlet's. Any change the story pages
+-- show (ratings, and the name and domain listed with each article) moves those stories' coverage
+-- versions, so their ETags change.
+CREATE TRIGGER outlets_after_update AFTER UPDATE OF name, domain, bias, factuality, ownership ON outlets
+WHEN OLD.name IS NOT NEW.name OR OLD.domain IS NOT NEW.domain
+  OR OLD.bias IS NOT NEW.bias OR OLD.factuality IS NOT NEW.factuality OR OLD.ownership IS NOT NEW.ownership
 BEGIN
     UPDATE story_summaries SET
         sources_left     = sources_left     - (OLD.lean IS 'left')   + (NEW.lean IS 'left'),
@@ -255,16 +268,23 @@ BEGIN
         changed_at = NEW.updated_at
     FROM story_outlets AS so
     WHERE so.outlet_id = NEW.id AND story_summaries.story_id = so.story_id;
+
+    UPDATE story_outlets SET lean = NEW.lean WHERE outlet_id = NEW.id AND OLD.lean IS NOT NEW.lean;
 END;
 
--- The stored blindspot follows the counts and the thresholds.
+-- The stored blindspot follows the source counts and the thresholds.
 CREATE TRIGGER story_summaries_after_count_update AFTER UPDATE OF sources_left, sources_center, sources_right ON story_summaries
+WHEN OLD.sources_left IS NOT NEW.sources_left OR OLD.sources_center IS NOT NEW.sources_center OR OLD.sources_right IS NOT NEW.sources_right
 BEGIN
     UPDATE story_summaries SET blindspot = (SELECT b.side FROM story_blindspots b WHERE b.story_id = NEW.story_id)
     WHERE story_id = NEW.story_id;
 END;
 
+-- New thresholds change every story's coverage answer: recompute every flag and move every version.
 CREATE TRIGGER coverage_settings_after_update AFTER UPDATE ON coverage_settings
 BEGIN
-    UPDATE story_summaries SET blindspot = (SELECT b.side FROM story_blindspots b WHERE b.story_id = story_summaries.story_id);
+    UPDATE story_summaries SET
+        blindspot = (SELECT b.side FROM story_blindspots b WHERE b.story_id = story_summaries.story_id),
+        coverage_version = coverage_version + 1,
+        changed_at = CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER);
 END;

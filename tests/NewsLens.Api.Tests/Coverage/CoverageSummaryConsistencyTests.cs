@@ -88,6 +88,39 @@ public class CoverageSummaryConsistencyTests(NewsLensFactory factory, ITestOutpu
                 articles.Remove(article);
                 links.RemoveWhere(l => l.Article == id);
             }
+            else if (roll < 89)
+            {
+                operation = "bulk import";
+                var rows = Enumerable.Range(0, random.Next(1, 6)).Select(_ =>
+                {
+                    // New articles, and sometimes an existing one again with a new title and time.
+                    var existing = articles.Count > 0 && random.Next(3) == 0 ? articles[random.Next(articles.Count)] : null;
+                    var outlet = outlets[random.Next(outlets.Count)];
+                    return new
+                    {
+                        url = existing is null ? $"https://{(string)outlet["domain"]!}/import/{Guid.NewGuid():N}" : (string)existing["url"]!,
+                        title = $"Imported {random.Next()}",
+                        publishedAt = new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero).AddMinutes(random.Next(100_000)).ToString("O"),
+                        outletId = existing is null ? (long)outlet["id"]! : (long)existing["outletId"]!,
+                        storyIds = stories.Where(_ => random.Next(3) == 0).ToArray(),
+                    };
+                }).DistinctBy(r => r.url).ToList();
+                var result = await (await Client.PostAsJsonAsync("/v1/articles/import", rows)).ReadJsonAsync(HttpStatusCode.OK);
+                foreach (var row in rows)
+                {
+                    var article = await (await Client.GetAsync($"/v1/articles?url={Uri.EscapeDataString(row.url)}")).ReadJsonAsync(HttpStatusCode.OK);
+                    var stored = article["items"]!.AsArray().Single()!;
+                    if (!articles.Any(a => (long)a["id"]! == (long)stored["id"]!))
+                    {
+                        articles.Add(stored);
+                    }
+
+                    foreach (var storyId in row.storyIds)
+                    {
+                        links.Add((storyId, (long)stored["id"]!));
+                    }
+                }
+            }
             else if (roll < 92)
             {
                 // No endpoint changes a publication time yet (bulk import will); the cascade must still hold.
@@ -124,11 +157,12 @@ public class CoverageSummaryConsistencyTests(NewsLensFactory factory, ITestOutpu
     private async Task AssertSummariesEqualRecountAsync()
     {
         const string recountOutlets = """
-            SELECT story_id, outlet_id, COUNT(*) AS articles, MIN(published_at) AS first, MAX(published_at) AS last
-            FROM story_articles GROUP BY story_id, outlet_id ORDER BY story_id, outlet_id
+            SELECT sa.story_id, sa.outlet_id, COUNT(*) AS articles, MIN(sa.published_at) AS first, MAX(sa.published_at) AS last, o.lean
+            FROM story_articles sa JOIN outlets o ON o.id = sa.outlet_id
+            GROUP BY sa.story_id, sa.outlet_id ORDER BY sa.story_id, sa.outlet_id
             """;
         const string storedOutlets = """
-            SELECT story_id, outlet_id, articles, first_published_at AS first, last_published_at AS last
+            SELECT story_id, outlet_id, articles, first_published_at AS first, last_published_at AS last, lean
             FROM story_outlets ORDER BY story_id, outlet_id
             """;
         // From the links and the articles' own rows, not from story_outlets.
@@ -160,6 +194,7 @@ public class CoverageSummaryConsistencyTests(NewsLensFactory factory, ITestOutpu
         Assert.Equal(
             Rows(await connection.QueryAsync(recountOutlets)),
             Rows(await connection.QueryAsync(storedOutlets)));
+        Assert.Empty(await connection.QueryAsync("SELECT * FROM bulk_load"));
         Assert.Equal(
             Rows(await connection.QueryAsync(recountSummaries)),
             Rows(await connection.QueryAsync(storedSummaries)));
