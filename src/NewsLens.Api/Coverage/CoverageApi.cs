@@ -120,7 +120,7 @@ public static class CoverageApi
 
     public static async Task<Results<Ok<StoryCoverage>, NotModified, ValidationProblem, NotFound<ProblemDetails>>> GetStoryCoverage(
         [AsParameters] CoverageQuery query, CoverageStore store, IOptions<CoverageOptions> options, IOptions<HttpCachingOptions> caching,
-        HttpContext http, CancellationToken ct)
+        IOptions<AuthSettings> auth, HttpContext http, CancellationToken ct)
     {
         var basis = ParseBasis(query.Basis);
         // A conditional request is answered from the story's coverage stamp alone, before any aggregate.
@@ -129,7 +129,7 @@ public static class CoverageApi
             return StoriesApi.StoryNotFound(query.Id);
         }
 
-        SetCaching(http.Response, caching.Value);
+        SetCaching(http.Response, caching.Value, auth.Value);
         if (EntityTags.IsNotModified(http.Request, ETag(query.Id, basis, current), current.ChangedAt))
         {
             EntityTags.SetValidators(http.Response, ETag(query.Id, basis, current), current.ChangedAt);
@@ -149,11 +149,11 @@ public static class CoverageApi
 
     public static async Task<Results<Ok<BatchCoverage>, NotModified, ValidationProblem>> GetBatchCoverage(
         [AsParameters] BatchCoverageQuery query, CoverageStore store, IOptions<CoverageOptions> options, IOptions<HttpCachingOptions> caching,
-        HttpContext http, CancellationToken ct)
+        IOptions<AuthSettings> auth, HttpContext http, CancellationToken ct)
     {
         StoryIdList.TryParse(query.StoryIds, out var ids, out _);
         var basis = ParseBasis(query.Basis);
-        SetCaching(http.Response, caching.Value);
+        SetCaching(http.Response, caching.Value, auth.Value);
         var current = await store.ReadStampsAsync(ids, ct);
         if (EntityTags.IsNotModified(http.Request, BatchETag(ids, basis, current), LastChange(current)))
         {
@@ -182,8 +182,9 @@ public static class CoverageApi
     private static DateTime? LastChange(IReadOnlyDictionary<long, CoverageStamp> stamps) =>
         stamps.Count == 0 ? null : stamps.Values.Max(s => s.ChangedAt);
 
-    private static void SetCaching(HttpResponse response, HttpCachingOptions caching) =>
-        response.Headers.CacheControl = $"public, max-age={caching.CoverageMaxAgeSeconds}";
+    /// <summary>Shared caches may keep coverage, unless reads need a key: then only the client's own cache may.</summary>
+    private static void SetCaching(HttpResponse response, HttpCachingOptions caching, AuthSettings auth) =>
+        response.Headers.CacheControl = $"{(auth.RequireKeyForReads ? "private" : "public")}, max-age={caching.CoverageMaxAgeSeconds}";
 
     /// <summary>The validator has accepted the value; absent means sources.</summary>
     private static CoverageBasis ParseBasis(string? basis) =>

@@ -146,6 +146,20 @@ public class ClosedReadsTests(ClosedReadsFactory factory) : IClassFixture<Closed
         await (await factory.CreateClient().GetAsync("/v1/outlets")).ReadJsonAsync(HttpStatusCode.OK);
         Assert.Equal(HttpStatusCode.OK, (await factory.CreateAnonymousClient().GetAsync("/health/live")).StatusCode);
     }
+
+    [Fact]
+    public async Task CoverageIsOnlyPrivatelyCacheableWhenReadsNeedAKey()
+    {
+        var client = factory.CreateClient();
+        var story = await new ApiDriver(client).CreateStoryAsync();
+
+        var response = await client.GetAsync($"/v1/stories/{(long)story["id"]!}/coverage");
+
+        var cacheControl = response.Headers.CacheControl!;
+        Assert.True(cacheControl.Private);
+        Assert.False(cacheControl.Public);
+        Assert.Equal(TimeSpan.FromSeconds(30), cacheControl.MaxAge);
+    }
 }
 
 public sealed class DevelopmentFactory : NewsLensFactory
