@@ -16,5 +16,17 @@ public readonly record struct WriteResult<T>(WriteOutcome Outcome, T? Value = de
     public static WriteResult<T> Done(T value) => new(WriteOutcome.Done, value);
     public static WriteResult<T> NotFound() => new(WriteOutcome.NotFound);
     public static WriteResult<T> Conflict(long? conflictingId = null) => new(WriteOutcome.Conflict, ConflictingId: conflictingId);
-    public static WriteResult<T> PreconditionFailed() => new(WriteOutcome.PreconditionFailed);
+    public static WriteResult<T> Refused(WriteOutcome outcome) => new(outcome);
+}
+
+public static class RowVersions
+{
+    /// <summary>
+    /// The If-Match rule on a row's current version (null when the row is gone): NotFound, PreconditionFailed
+    /// when If-Match names another version, or null to go ahead.
+    /// </summary>
+    public static WriteOutcome? Refusal(long? version, Func<long, bool>? versionMatches) =>
+        version is not { } current ? WriteOutcome.NotFound
+        : versionMatches?.Invoke(current) == false ? WriteOutcome.PreconditionFailed
+        : null;
 }

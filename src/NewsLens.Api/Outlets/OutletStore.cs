@@ -95,12 +95,9 @@ public sealed class OutletStore(Database database)
             """;
         await using var connection = await database.OpenAsync(ct);
         await using var transaction = Database.BeginWrite(connection);
-        switch (await VersionAsync(transaction, id, ct))
+        if (RowVersions.Refusal(await VersionAsync(transaction, id, ct), versionMatches) is { } refusal)
         {
-            case null:
-                return WriteResult<OutletRow>.NotFound();
-            case { } version when versionMatches?.Invoke(version) == false:
-                return WriteResult<OutletRow>.PreconditionFailed();
+            return WriteResult<OutletRow>.Refused(refusal);
         }
 
         if (await FindIdByDomainAsync(transaction, values.Domain, ct) is { } owner && owner != id)
@@ -126,12 +123,9 @@ public sealed class OutletStore(Database database)
         const string used = "SELECT EXISTS (SELECT 1 FROM articles WHERE outlet_id = @id)";
         await using var connection = await database.OpenAsync(ct);
         await using var transaction = Database.BeginWrite(connection);
-        switch (await VersionAsync(transaction, id, ct))
+        if (RowVersions.Refusal(await VersionAsync(transaction, id, ct), versionMatches) is { } refusal)
         {
-            case null:
-                return WriteOutcome.NotFound;
-            case { } version when versionMatches?.Invoke(version) == false:
-                return WriteOutcome.PreconditionFailed;
+            return refusal;
         }
 
         if (await connection.ExecuteScalarAsync<bool>(new CommandDefinition(used, new { id }, transaction, cancellationToken: ct)))

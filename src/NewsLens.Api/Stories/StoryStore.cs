@@ -167,12 +167,9 @@ public sealed class StoryStore(Database database)
             """;
         await using var connection = await database.OpenAsync(ct);
         await using var transaction = Database.BeginWrite(connection);
-        switch (await VersionAsync(transaction, id, ct))
+        if (RowVersions.Refusal(await VersionAsync(transaction, id, ct), versionMatches) is { } refusal)
         {
-            case null:
-                return WriteResult<StoryRow>.NotFound();
-            case { } version when versionMatches?.Invoke(version) == false:
-                return WriteResult<StoryRow>.PreconditionFailed();
+            return WriteResult<StoryRow>.Refused(refusal);
         }
 
         var row = await connection.QuerySingleAsync<StoryRow>(new CommandDefinition(sql, new { id, request.Title, request.Summary, now }, transaction, cancellationToken: ct));
@@ -185,12 +182,9 @@ public sealed class StoryStore(Database database)
     {
         await using var connection = await database.OpenAsync(ct);
         await using var transaction = Database.BeginWrite(connection);
-        switch (await VersionAsync(transaction, id, ct))
+        if (RowVersions.Refusal(await VersionAsync(transaction, id, ct), versionMatches) is { } refusal)
         {
-            case null:
-                return WriteOutcome.NotFound;
-            case { } version when versionMatches?.Invoke(version) == false:
-                return WriteOutcome.PreconditionFailed;
+            return refusal;
         }
 
         await connection.ExecuteAsync(new CommandDefinition("DELETE FROM stories WHERE id = @id", new { id }, transaction, cancellationToken: ct));
