@@ -18,9 +18,9 @@ public sealed class CoverageOptions
 }
 
 /// <summary>Query of the coverage endpoint.</summary>
-/// <param name="Id">The story.</param>
+/// <param name="StoryId">The story.</param>
 /// <param name="Basis">What one unit is: a distinct outlet (<c>sources</c>, the default) or a linked article (<c>articles</c>).</param>
-public sealed record CoverageQuery(long Id, [property: OpenApiEnum(typeof(CoverageBasis))] string? Basis);
+public sealed record CoverageQuery(long StoryId, [property: OpenApiEnum(typeof(CoverageBasis))] string? Basis);
 
 /// <summary>Query of the batch coverage endpoint.</summary>
 /// <param name="StoryIds">Comma-separated story ids, at most 100 after duplicates are folded.</param>
@@ -102,7 +102,7 @@ public static class CoverageApi
     {
         var group = routes.MapGroup("/").WithTags("Coverage");
 
-        group.MapGet("/stories/{id:long}/coverage", GetStoryCoverage)
+        group.MapGet("/stories/{storyId:long}/coverage", GetStoryCoverage)
             .WithConditionalGet(lastModified: true)
             .WithName("getStoryCoverage")
             .WithSummary("Get a story's coverage")
@@ -124,27 +124,27 @@ public static class CoverageApi
     {
         var basis = ParseBasis(query.Basis);
         // A conditional request is answered from the story's coverage stamp alone, before any aggregate.
-        if (!(await store.ReadStampsAsync([query.Id], ct)).TryGetValue(query.Id, out var current))
+        if (!(await store.ReadStampsAsync([query.StoryId], ct)).TryGetValue(query.StoryId, out var current))
         {
-            return StoriesApi.StoryNotFound(query.Id);
+            return StoriesApi.StoryNotFound(query.StoryId);
         }
 
         SetCaching(http.Response, caching.Value, auth.Value);
-        if (EntityTags.IsNotModified(http.Request, ETag(query.Id, basis, current), current.ChangedAt))
+        if (EntityTags.IsNotModified(http.Request, ETag(query.StoryId, basis, current), current.ChangedAt))
         {
-            EntityTags.SetValidators(http.Response, ETag(query.Id, basis, current), current.ChangedAt);
+            EntityTags.SetValidators(http.Response, ETag(query.StoryId, basis, current), current.ChangedAt);
             return NotModified.Instance;
         }
 
-        var read = await store.ReadAsync([query.Id], ct);
-        if (!read.Exists(query.Id))
+        var read = await store.ReadAsync([query.StoryId], ct);
+        if (!read.Exists(query.StoryId))
         {
-            return StoriesApi.StoryNotFound(query.Id);
+            return StoriesApi.StoryNotFound(query.StoryId);
         }
 
-        var stamp = read.Stamps[query.Id];
-        EntityTags.SetValidators(http.Response, ETag(query.Id, basis, stamp), stamp.ChangedAt);
-        return TypedResults.Ok(CoverageReport.Build(query.Id, basis, read.Groups[query.Id], options.Value.Blindspot));
+        var stamp = read.Stamps[query.StoryId];
+        EntityTags.SetValidators(http.Response, ETag(query.StoryId, basis, stamp), stamp.ChangedAt);
+        return TypedResults.Ok(CoverageReport.Build(query.StoryId, basis, read.Groups[query.StoryId], options.Value.Blindspot));
     }
 
     public static async Task<Results<Ok<BatchCoverage>, NotModified, ValidationProblem>> GetBatchCoverage(

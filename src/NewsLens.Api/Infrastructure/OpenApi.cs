@@ -103,13 +103,31 @@ public static class OpenApiSetup
 
         public void Apply(IOpenApiSchema schema, SchemaFilterContext context)
         {
-            if (schema is not OpenApiSchema concrete || concrete.Properties is not { Count: > 0 } ||
-                context.Type.Assembly != typeof(OpenApiSetup).Assembly)
+            if (schema is not OpenApiSchema concrete || concrete.Properties is not { Count: > 0 })
             {
                 return;
             }
 
-            var isRequest = context.Type.Name.EndsWith("Request", StringComparison.Ordinal);
+            if (typeof(Microsoft.AspNetCore.Mvc.ProblemDetails).IsAssignableFrom(context.Type) &&
+                concrete.Properties.TryGetValue("detail", out var detail) && detail is OpenApiSchema detailSchema)
+            {
+                // Kiota turns this member into the exception message of generated clients.
+                detailSchema.Extensions ??= new Dictionary<string, IOpenApiExtension>();
+                detailSchema.Extensions["x-ms-primary-error-message"] = new JsonNodeExtension(JsonValue.Create(true));
+            }
+
+            if (context.Type.Assembly != typeof(OpenApiSetup).Assembly)
+            {
+                return;
+            }
+
+            var isRequest = context.Type.Name.EndsWith("Request", StringComparison.Ordinal) || context.Type.Name.EndsWith("ImportRow", StringComparison.Ordinal);
+            if (isRequest)
+            {
+                // Unknown members of a request are ignored, not refused, so clients may send newer fields.
+                concrete.AdditionalPropertiesAllowed = true;
+            }
+
             concrete.Required ??= new HashSet<string>();
             foreach (var property in context.Type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
             {
@@ -198,7 +216,7 @@ public static class OpenApiSetup
                 if (caching.LastModified)
                 {
                     concrete.Headers["Last-Modified"] = ResponseHeader("When the story last changed, to the second.");
-                    concrete.Headers["Cache-Control"] = ResponseHeader("public, max-age=N (HttpCaching:CoverageMaxAgeSeconds, 30 by default).");
+                    concrete.Headers["Cache-Control"] = ResponseHeader("public, max-age=N (HttpCaching:CoverageMaxAgeSeconds, 30 by default); private instead of public where reads need an API key.");
                 }
             }
         }
@@ -342,8 +360,19 @@ public static class OpenApiSetup
             operation.Responses ??= [];
             if (operation.RequestBody is not null)
             {
-                AddProblem(operation, context, "413", "The request body is larger than 1 MiB.");
-                AddProblem(operation, context, "415", "The request body is not application/json.");
+                AddProblem(operation, context, "413", "The request body is larger than the endpoint accepts (1 MiB; imports 100 MiB by default).");
+                AddProblem(operation, context, "415", "The request body is not of a media type the endpoint accepts.");
+            }
+
+            AddProblem(operation, context, "500", "An unexpected server error; the problem's traceId identifies it in the server's logs.");
+            if (operation.Responses.TryGetValue("201", out var created) && created is OpenApiResponse createdResponse)
+            {
+                createdResponse.Headers ??= new Dictionary<string, IOpenApiHeader>();
+                createdResponse.Headers["Location"] = new OpenApiHeader
+                {
+                    Description = "The path of the created resource.",
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+                };
             }
 
             // Text formats that the JSON schema of the rows cannot describe.

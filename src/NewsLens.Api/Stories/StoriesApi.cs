@@ -19,7 +19,7 @@ public static class StoriesApi
             .WithDescription("Newest first unless `sort` says otherwise. Filters combine with AND and read the maintained per-story summaries, " +
                 "never a story's links. `include=coverage` embeds each story's coverage (sources basis) at a constant number of queries per page. " +
                 "Keyset-paginated: pass `nextCursor` back as `cursor` with the same filters and sort.");
-        group.MapGet("/{id:long}", GetStory)
+        group.MapGet("/{storyId:long}", GetStory)
             .WithConditionalGet()
             .WithName("getStory")
             .WithSummary("Get a story")
@@ -30,12 +30,12 @@ public static class StoriesApi
             .WithName("createStory")
             .WithSummary("Create a story")
             .WithDescription("A story groups articles about one event; link articles to it to get its coverage.");
-        group.MapPut("/{id:long}", ReplaceStory)
+        group.MapPut("/{storyId:long}", ReplaceStory)
             .WithIfMatch()
             .WithName("replaceStory")
             .WithSummary("Replace a story")
             .WithDescription("Full replace of title and summary; an omitted summary becomes null.");
-        group.MapDelete("/{id:long}", DeleteStory)
+        group.MapDelete("/{storyId:long}", DeleteStory)
             .WithIfMatch(returnsETag: false)
             .WithName("deleteStory")
             .WithSummary("Delete a story")
@@ -86,9 +86,9 @@ public static class StoriesApi
     public static async Task<Results<Ok<StoryResponse>, NotModified, ValidationProblem, NotFound<ProblemDetails>>> GetStory(
         [AsParameters] StoryQuery query, StoryStore stories, CoverageStore coverage, IOptions<CoverageOptions> options, HttpContext http, CancellationToken ct)
     {
-        if (await stories.GetAsync(query.Id, ct) is not { } row)
+        if (await stories.GetAsync(query.StoryId, ct) is not { } row)
         {
-            return StoryNotFound(query.Id);
+            return StoryNotFound(query.StoryId);
         }
 
         CommaSeparated.TryParse<StoryInclude>(query.Include, out var include);
@@ -100,14 +100,14 @@ public static class StoriesApi
         }
 
         var story = row.ToResponse();
-        if (include.Contains(StoryInclude.Coverage) && (await coverage.ReadAsync([query.Id], ct)).Groups.TryGetValue(query.Id, out var groups))
+        if (include.Contains(StoryInclude.Coverage) && (await coverage.ReadAsync([query.StoryId], ct)).Groups.TryGetValue(query.StoryId, out var groups))
         {
-            story = story with { Coverage = CoverageReport.Build(query.Id, CoverageBasis.Sources, groups, options.Value.Blindspot) };
+            story = story with { Coverage = CoverageReport.Build(query.StoryId, CoverageBasis.Sources, groups, options.Value.Blindspot) };
         }
 
-        if (include.Contains(StoryInclude.Articles) && await stories.ListArticlesAsync(query.Id, null, Paging.DefaultLimit, ct) is { } articles)
+        if (include.Contains(StoryInclude.Articles) && await stories.ListArticlesAsync(query.StoryId, null, Paging.DefaultLimit, ct) is { } articles)
         {
-            var list = StoryStore.ArticleListName(query.Id);
+            var list = StoryStore.ArticleListName(query.StoryId);
             story = story with { Articles = Paging.ToPage(articles, Paging.DefaultLimit, list, r => [r.PublishedAt, r.Id], r => r.ToResponse()) };
         }
 
@@ -123,28 +123,28 @@ public static class StoriesApi
     }
 
     public static async Task<Results<Ok<StoryResponse>, ValidationProblem, NotFound<ProblemDetails>, PreconditionFailed>> ReplaceStory(
-        long id, StoryRequest request, StoryStore store, TimeProvider clock, HttpContext http, CancellationToken ct)
+        long storyId, StoryRequest request, StoryStore store, TimeProvider clock, HttpContext http, CancellationToken ct)
     {
-        var result = await store.ReplaceAsync(id, request, clock.GetUtcNow().ToUnixTimeMilliseconds(), EntityTags.IfMatchCheck(http.Request, 's', id), ct);
+        var result = await store.ReplaceAsync(storyId, request, clock.GetUtcNow().ToUnixTimeMilliseconds(), EntityTags.IfMatchCheck(http.Request, 's', storyId), ct);
         switch (result.Outcome)
         {
             case WriteOutcome.Done:
                 EntityTags.SetValidators(http.Response, result.Value!.ETag);
                 return TypedResults.Ok(result.Value.ToResponse());
             case WriteOutcome.PreconditionFailed:
-                return StoryChanged(id);
+                return StoryChanged(storyId);
             default:
-                return StoryNotFound(id);
+                return StoryNotFound(storyId);
         }
     }
 
     public static async Task<Results<NoContent, NotFound<ProblemDetails>, PreconditionFailed>> DeleteStory(
-        long id, StoryStore store, HttpContext http, CancellationToken ct) =>
-        await store.DeleteAsync(id, EntityTags.IfMatchCheck(http.Request, 's', id), ct) switch
+        long storyId, StoryStore store, HttpContext http, CancellationToken ct) =>
+        await store.DeleteAsync(storyId, EntityTags.IfMatchCheck(http.Request, 's', storyId), ct) switch
         {
             WriteOutcome.Done => TypedResults.NoContent(),
-            WriteOutcome.PreconditionFailed => StoryChanged(id),
-            _ => StoryNotFound(id),
+            WriteOutcome.PreconditionFailed => StoryChanged(storyId),
+            _ => StoryNotFound(storyId),
         };
 
     public static async Task<Results<Ok<Page<StoryArticleResponse>>, ValidationProblem, NotFound<ProblemDetails>>> ListStoryArticles(

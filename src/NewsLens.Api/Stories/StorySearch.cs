@@ -69,9 +69,9 @@ public sealed record StoryListQuery(
     string? Cursor) : IPageQuery;
 
 /// <summary>Query of <c>GET /v1/stories/{id}</c>.</summary>
-/// <param name="Id">The story.</param>
+/// <param name="StoryId">The story.</param>
 /// <param name="Include"><c>coverage</c> embeds the story's coverage (sources basis); <c>articles</c> the first page of its article list.</param>
-public sealed record StoryQuery(long Id, [property: OpenApiCommaSeparated(typeof(StoryInclude))] string? Include);
+public sealed record StoryQuery(long StoryId, [property: OpenApiCommaSeparated(typeof(StoryInclude))] string? Include);
 
 /// <summary>A validated story list query, ready for SQL.</summary>
 public sealed partial record StorySearch(
