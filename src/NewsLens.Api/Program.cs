@@ -18,6 +18,12 @@ var app = builder.Build();
 await app.InitializeDatabaseAsync();
 app.LogDevelopmentKey();
 
+app.Use((context, next) =>
+{
+    // Clients must not guess a content type other than the one sent.
+    context.Response.Headers.XContentTypeOptions = "nosniff";
+    return next(context);
+});
 app.UseResponseCompression();
 app.UseExceptionHandler();
 app.UseStatusCodePages();

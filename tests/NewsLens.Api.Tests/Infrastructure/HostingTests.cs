@@ -42,6 +42,19 @@ public class HostingTests(NewsLensFactory factory) : IClassFixture<NewsLensFacto
         await deleteList.ReadProblemAsync(HttpStatusCode.MethodNotAllowed);
     }
 
+    [Theory]
+    [InlineData("/v1/outlets")]
+    [InlineData("/v1/outlets/987654321")]
+    [InlineData("/health/live")]
+    [InlineData("/nowhere")]
+    public async Task EveryAnswerForbidsContentTypeSniffingAndNamesNoServer(string url)
+    {
+        var response = await client.GetAsync(url);
+
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.False(response.Headers.Contains("Server"));
+    }
+
     [Fact]
     public async Task ProblemsDoNotRevealServerInternals()
     {
