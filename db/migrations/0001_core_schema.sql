@@ -1,9 +1,11 @@
 -- NewsLens core schema: outlets, stories, articles and the story <-> article links.
 -- Timestamps are stored as INTEGER milliseconds since the Unix epoch, UTC.
 -- Enum columns hold the API's snake_case values; CHECK constraints keep them honest.
+-- AUTOINCREMENT: an id is never given out again after a delete, so an ETag ("s7v1") or a cursor can
+-- never name a different row than the one it was issued for.
 
 CREATE TABLE outlets (
-    id          INTEGER PRIMARY KEY,
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
     name        TEXT    NOT NULL,
     domain      TEXT    NOT NULL,
     bias        TEXT    NULL CHECK (bias IN ('far_left', 'left', 'lean_left', 'center', 'lean_right', 'right', 'far_right')),
@@ -25,7 +27,7 @@ CREATE UNIQUE INDEX ux_outlets_domain ON outlets (domain);
 CREATE INDEX ix_outlets_lean ON outlets (lean, id);
 
 CREATE TABLE stories (
-    id          INTEGER PRIMARY KEY,
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
     title       TEXT    NOT NULL,
     summary     TEXT    NULL,
     created_at  INTEGER NOT NULL,
@@ -33,7 +35,7 @@ CREATE TABLE stories (
 );
 
 CREATE TABLE articles (
-    id            INTEGER PRIMARY KEY,
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
     url           TEXT    NOT NULL,
     title         TEXT    NOT NULL,
     outlet_id     INTEGER NOT NULL REFERENCES outlets (id),

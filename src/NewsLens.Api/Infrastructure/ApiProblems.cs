@@ -91,7 +91,7 @@ public static class ApiProblems
         405 => $"{context.Request.Method} is not allowed on {context.Request.Path}.",
         406 => "The requested media type cannot be produced; this API answers in application/json.",
         413 => $"The request body is larger than the {RequestLimits.Describe(RequestLimits.For(context))} this endpoint accepts.",
-        415 => "The request body must be application/json.",
+        415 => "The request body's media type is not one this endpoint accepts (see its documented request body).",
         _ when status >= 500 => "An unexpected error occurred. Quote the traceId when reporting it.",
         _ => TitleFor(status),
     };

@@ -57,7 +57,7 @@ public enum StoryInclude
 /// <param name="Cursor">The <c>nextCursor</c> of the previous page; omit for the first page. A cursor only works with the filters and sort it was issued for.</param>
 public sealed record StoryListQuery(
     [property: MaxLength(StorySearch.MaxQueryLength)] string? Q,
-    [property: Range(1, long.MaxValue)] long? OutletId,
+    long? OutletId,
     [property: OpenApiDateTime] string? PublishedFrom,
     [property: OpenApiDateTime] string? PublishedTo,
     [property: OpenApiEnum(typeof(MajorityFilter))] string? Majority,

@@ -73,6 +73,24 @@ public class HttpCachingTests(NewsLensFactory factory) : ApiTests(factory)
         await plain.ReadJsonAsync(HttpStatusCode.OK);
     }
 
+    [Theory]
+    [InlineData("outlets")]
+    [InlineData("stories")]
+    [InlineData("articles")]
+    public async Task IdsAreNeverReusedSoOldETagsNeverMatchNewResources(string resource)
+    {
+        var url = await CreateAsync(resource);
+        var etag = (await Client.GetAsync(url)).Headers.ETag!;
+        Assert.Equal(HttpStatusCode.NoContent, (await Client.DeleteAsync(url)).StatusCode);
+
+        var next = await CreateAsync(resource);
+
+        Assert.NotEqual(url, next);
+        Assert.True(long.Parse(next.Split('/')[^1]) > long.Parse(url.Split('/')[^1]));
+        var reused = await GetAsync(url, r => r.Headers.IfNoneMatch.Add(etag));
+        Assert.Equal(HttpStatusCode.NotFound, reused.StatusCode);
+    }
+
     [Fact]
     public async Task CreatedResourcesCarryTheirETag()
     {
