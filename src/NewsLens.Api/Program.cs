@@ -28,6 +28,8 @@ app.UseResponseCompression();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseRequestBodyLimit();
+app.UseSingleValuedQueryParameters();
+app.UseDeclaredMediaTypes();
 app.UseNoCacheByDefault();
 app.UseCors();
 app.UseAuthentication();

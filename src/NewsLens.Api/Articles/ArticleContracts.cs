@@ -41,7 +41,7 @@ public sealed class ArticleRequestValidator : AbstractValidator<ArticleRequest>
             .Must(u => ArticleUrl.TryCanonicalize(u, out _, out _))
             .When(x => !string.IsNullOrEmpty(x.Url) && x.Url.Length <= ArticleUrl.MaxLength, ApplyConditionTo.CurrentValidator)
             .WithMessage("The URL must be an absolute http or https URL on a host name.");
-        RuleFor(x => x.Title).NotEmpty().MaximumLength(500);
+        RuleFor(x => x.Title).NotEmpty().MaximumLength(500).Must(t => TextRules.IsClean(t)).WithMessage($"'title' {TextRules.Message}");
         RuleFor(x => x.PublishedAt)
             .Must(p => p != default).WithMessage("'publishedAt' is required.")
             .Must(p => p >= Earliest).When(x => x.PublishedAt != default, ApplyConditionTo.CurrentValidator).WithMessage("'publishedAt' must not be before 1900-01-01T00:00:00Z.")

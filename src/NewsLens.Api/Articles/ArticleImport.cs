@@ -140,9 +140,9 @@ public sealed class ArticleImporter(Database database, TimeProvider clock)
             }
 
             var title = article.Title?.Trim();
-            if (string.IsNullOrEmpty(title) || title.Length > 500)
+            if (string.IsNullOrEmpty(title) || title.Length > 500 || !TextRules.IsClean(title))
             {
-                bad.Add(line.Row, "title", article.Title, "A title of 1–500 characters is required.");
+                bad.Add(line.Row, "title", article.Title, "A title of 1–500 characters, with visible text and no control characters, is required.");
             }
 
             if (!Rfc3339.TryParse(article.PublishedAt, out var published) || published < ArticleRequestValidator.Earliest || published > maxPublished)
@@ -251,7 +251,7 @@ public sealed class ArticleImporter(Database database, TimeProvider clock)
             }
         }
 
-        if (bad.Any)
+        if (bad.Any || rows == 0)
         {
             return new Outcome(null, bad, rows);
         }

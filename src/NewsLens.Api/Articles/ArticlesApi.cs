@@ -73,6 +73,11 @@ public static class ArticlesApi
 
         var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
         var logger = loggers.CreateLogger(ImportEndpoints.LogCategory);
+        if (outcome.Rows == 0)
+        {
+            return ImportEndpoints.NoRows();
+        }
+
         if (outcome.Result is not { } result)
         {
             logger.LogInformation("Article import refused: {BadRows} bad rows of {Rows}", outcome.BadRows.Count, outcome.Rows);

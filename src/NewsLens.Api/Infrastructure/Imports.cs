@@ -84,6 +84,10 @@ public static class ImportEndpoints
         return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] }, detail: $"Malformed JSON at '{field}': {message}");
     }
 
+    /// <summary>An import with no rows (an empty array or file, or a JSON null) is a mistake, not a no-op.</summary>
+    public static ValidationProblem NoRows() =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["The import holds no rows."] }, detail: "The import holds no rows.");
+
     public static ProblemHttpResult UnsupportedMediaType(params string[] accepted) =>
         TypedResults.Problem(ApiProblems.Create(StatusCodes.Status415UnsupportedMediaType,
             $"Send the import as {string.Join(" or ", accepted)}."));

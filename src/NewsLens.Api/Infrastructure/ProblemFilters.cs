@@ -200,3 +200,58 @@ public static class RequestLimits
             await next(context);
         });
 }
+
+public static class QueryRules
+{
+    /// <summary>
+    /// A query parameter given twice (<c>?limit=1&amp;limit=500</c>) is refused rather than silently resolved:
+    /// lists take each parameter once, and a list of ids is one comma-separated value.
+    /// </summary>
+    public static IApplicationBuilder UseSingleValuedQueryParameters(this IApplicationBuilder app) =>
+        app.Use(async (context, next) =>
+        {
+            var repeated = context.Request.Query.Where(p => p.Value.Count > 1).Select(p => p.Key).ToList();
+            if (repeated.Count > 0 && context.Request.Path.StartsWithSegments("/v1"))
+            {
+                context.Response.StatusCode = StatusCodes.Status400BadRequest;
+                var problem = new Microsoft.AspNetCore.Http.HttpValidationProblemDetails(
+                    repeated.ToDictionary(key => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(key), key => new[] { $"'{key}' is given more than once; give it once." }))
+                {
+                    Status = StatusCodes.Status400BadRequest,
+                    Detail = "A query parameter is given more than once.",
+                };
+                await context.RequestServices.GetRequiredService<IProblemDetailsService>()
+                    .WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem });
+                return;
+            }
+
+            await next(context);
+        });
+}
+
+public static class MediaTypes
+{
+    /// <summary>
+    /// A body must be sent as one of the media types its endpoint declares, exactly: the framework would
+    /// also read any "+json" type as JSON (application/json-patch+json, application/merge-patch+json), but
+    /// those mean a patch, not a full document, so they are a 415 rather than misread.
+    /// </summary>
+    public static IApplicationBuilder UseDeclaredMediaTypes(this IApplicationBuilder app) =>
+        app.Use(async (context, next) =>
+        {
+            var accepts = context.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IAcceptsMetadata>();
+            var mediaType = context.Request.ContentType?.Split(';')[0].Trim();
+            if (accepts is { ContentTypes.Count: > 0 } && mediaType is not null &&
+                !accepts.ContentTypes.Any(t => string.Equals(t, mediaType, StringComparison.OrdinalIgnoreCase)))
+            {
+                context.Response.StatusCode = StatusCodes.Status415UnsupportedMediaType;
+                var problem = ApiProblems.Create(StatusCodes.Status415UnsupportedMediaType,
+                    $"Send the body as {string.Join(" or ", accepts.ContentTypes)}, not {mediaType}.");
+                await context.RequestServices.GetRequiredService<IProblemDetailsService>()
+                    .WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem });
+                return;
+            }
+
+            await next(context);
+        });
+}

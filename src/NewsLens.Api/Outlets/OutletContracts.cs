@@ -48,7 +48,7 @@ public sealed class OutletRequestValidator : AbstractValidator<OutletRequest>
 {
     public OutletRequestValidator()
     {
-        RuleFor(x => x.Name).NotEmpty().MaximumLength(200);
+        RuleFor(x => x.Name).NotEmpty().MaximumLength(200).Must(n => TextRules.IsClean(n)).WithMessage($"'name' {TextRules.Message}");
         RuleFor(x => x.Domain)
             .NotEmpty()
             .Must(d => DomainName.TryNormalize(d, out _))

@@ -101,6 +101,10 @@ public static class OutletImport
             {
                 bad.Add(row, "name", name, "The name is longer than 200 characters.");
             }
+            else if (!TextRules.IsClean(name))
+            {
+                bad.Add(row, "name", name, $"The name {TextRules.Message}");
+            }
 
             string? domain = null;
             if (string.IsNullOrWhiteSpace(outlet.Domain))

@@ -81,6 +81,11 @@ public static class OutletsApi
             return TypedResults.UnprocessableEntity(ImportProblem.For(parsed.BadRows));
         }
 
+        if (parsed.Outlets.Count == 0)
+        {
+            return ImportEndpoints.NoRows();
+        }
+
         var result = await store.ImportAsync(parsed.Outlets, clock.GetUtcNow().ToUnixTimeMilliseconds(), dryRun == true, ct);
         var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
         loggers.CreateLogger(ImportEndpoints.LogCategory).LogInformation("Outlet import{DryRun}: {Rows} rows in {Seconds:F2} s ({Rate:F0} rows/s): {Created} created, {Updated} updated, {Unchanged} unchanged",

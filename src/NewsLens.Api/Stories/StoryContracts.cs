@@ -5,6 +5,7 @@ using NewsLens.Api.Articles;
 using NewsLens.Api.Coverage;
 using NewsLens.Api.Infrastructure;
 using NewsLens.Api.Ratings;
+using NewsLens.Api.Web;
 
 namespace NewsLens.Api.Stories;
 
@@ -50,8 +51,8 @@ public sealed class StoryRequestValidator : AbstractValidator<StoryRequest>
 {
     public StoryRequestValidator()
     {
-        RuleFor(x => x.Title).NotEmpty().MaximumLength(500);
-        RuleFor(x => x.Summary).MaximumLength(5000);
+        RuleFor(x => x.Title).NotEmpty().MaximumLength(500).Must(t => TextRules.IsClean(t)).WithMessage($"'title' {TextRules.Message}");
+        RuleFor(x => x.Summary).MaximumLength(5000).Must(t => TextRules.IsClean(t, allowLineBreaks: true)).WithMessage($"'summary' {TextRules.Message}");
     }
 }
 

@@ -15,7 +15,7 @@ public static class ArticleUrl
     {
         canonical = null;
         domain = null;
-        if (string.IsNullOrWhiteSpace(input) || input.Length > MaxLength ||
+        if (string.IsNullOrWhiteSpace(input) || input.Length > MaxLength || DomainName.HasInvisibleCharacters(input.Trim()) ||
             !Uri.TryCreate(input.Trim(), UriKind.Absolute, out var uri) ||
             uri.Scheme is not ("http" or "https") ||
             uri.HostNameType != UriHostNameType.Dns ||

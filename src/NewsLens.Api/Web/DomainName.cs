@@ -22,6 +22,11 @@ public static class DomainName
         }
 
         var text = input.Trim();
+        if (HasInvisibleCharacters(text))
+        {
+            return false;
+        }
+
         var candidate = text.Contains("://", StringComparison.Ordinal) ? text : "http://" + text;
         if (!Uri.TryCreate(candidate, UriKind.Absolute, out var uri) ||
             uri.Scheme is not ("http" or "https") ||
@@ -53,7 +58,7 @@ public static class DomainName
             ascii = ascii[4..];
         }
 
-        if (!IsValidHostName(ascii))
+        if (!IsValidHostName(ascii) || MixesScripts(Idn.GetUnicode(ascii)))
         {
             return false;
         }
@@ -85,6 +90,38 @@ public static class DomainName
         }
 
         return !labels[^1].All(char.IsAsciiDigit);
+    }
+
+    /// <summary>
+    /// Control or format characters (zero-width spaces, direction marks) in a host name: IDNA would map some
+    /// of them away silently, so a name that looks like one domain would be stored as another. Refused.
+    /// </summary>
+    public static bool HasInvisibleCharacters(string text) =>
+        text.Any(c => char.GetUnicodeCategory(c) is System.Globalization.UnicodeCategory.Control or System.Globalization.UnicodeCategory.Format);
+
+    /// <summary>
+    /// A label that mixes Latin, Cyrillic and Greek letters ("exаmple" with a Cyrillic а) is a homograph
+    /// of another name, the classic way to pass one site off as another; such names are refused.
+    /// </summary>
+    public static bool MixesScripts(string unicodeHost)
+    {
+        foreach (var label in unicodeHost.Split('.'))
+        {
+            bool latin = false, cyrillic = false, greek = false;
+            foreach (var c in label.Where(char.IsLetter))
+            {
+                latin |= c < '\u0250' || c is >= '\u1E00' and <= '\u1EFF';
+                cyrillic |= c is >= '\u0400' and <= '\u052F';
+                greek |= c is >= '\u0370' and <= '\u03FF' or >= '\u1F00' and <= '\u1FFF';
+            }
+
+            if ((latin ? 1 : 0) + (cyrillic ? 1 : 0) + (greek ? 1 : 0) > 1)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>

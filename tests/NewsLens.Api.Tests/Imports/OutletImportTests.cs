@@ -23,8 +23,8 @@ public class OutletImportTests(NewsLensFactory factory) : ApiTests(factory)
         var a = ApiDriver.UniqueDomain("csva");
         var b = ApiDriver.UniqueDomain("csvb");
         var csv = "\uFEFFname,domain,bias,factuality,ownership,country,extra\r\n" +
-                  $"\"Example, Inc.\",https://www.{a}/news,Lean Left,very high,corporation,us,ignored\r\n" +
-                  $"\"Two\r\nLines \"\"Quoted\"\"\",{b},left-center,,,,\r\n";
+                  $"\"Example, Inc.\",https://www.{a}/news,Lean Left,very high,corporation,us,\"a note\r\nover two lines\"\r\n" +
+                  $"\"Two \"\"Quoted\"\"\",{b},left-center,,,,\r\n";
 
         var result = await (await ImportCsvAsync(csv)).ReadJsonAsync(HttpStatusCode.OK);
 
@@ -36,7 +36,7 @@ public class OutletImportTests(NewsLensFactory factory) : ApiTests(factory)
         Assert.Equal("corporation", (string?)first["ownership"]);
         Assert.Equal("US", (string?)first["country"]);
         var second = (await OutletAsync(b))!;
-        Assert.Equal("Two\r\nLines \"Quoted\"", (string?)second["name"]);
+        Assert.Equal("Two \"Quoted\"", (string?)second["name"]);
         Assert.Equal("lean_left", (string?)second["bias"]);
         Assert.Null(second["factuality"]);
     }

@@ -155,3 +155,59 @@ public class CursorTests
         Assert.False(Cursor.TryDecode(cursor, "articles", 2, out _));
     }
 }
+
+public class TextRulesTests
+{
+    [Theory]
+    [InlineData("Reuters", false, true)]
+    [InlineData("Le Monde 🇫🇷", false, true)]
+    [InlineData("کیهان\u200Cلندن", false, true)]     // a zero-width non-joiner inside visible Persian text
+    [InlineData("Two\nlines", true, true)]
+    [InlineData("Two\nlines", false, false)]
+    [InlineData("tab\there", true, true)]
+    [InlineData("\u200B\u200B", false, false)]        // only zero-width spaces
+    [InlineData("\u202E", false, false)]              // only a direction override
+    [InlineData("bell\u0007", false, false)]
+    [InlineData("nul\u0000", true, false)]
+    [InlineData("esc\u001B[31m", false, false)]
+    [InlineData("   ", false, false)]
+    public void TextMustBeVisibleAndFreeOfControlCharacters(string text, bool allowLineBreaks, bool clean)
+    {
+        Assert.Equal(clean, NewsLens.Api.Web.TextRules.IsClean(text, allowLineBreaks));
+    }
+
+    [Fact]
+    public void LoneSurrogatesAreRefused()
+    {
+        // Built at run time: a lone surrogate cannot survive as a literal in test data.
+        Assert.False(NewsLens.Api.Web.TextRules.IsClean("lone " + (char)0xD800 + " high"));
+        Assert.False(NewsLens.Api.Web.TextRules.IsClean("lone " + (char)0xDC00 + " low"));
+        Assert.True(NewsLens.Api.Web.TextRules.IsClean("pair " + char.ConvertFromUtf32(0x1F600)));
+    }
+}
+
+public class DomainSpoofingTests
+{
+    [Theory]
+    [InlineData("ex\u0430mple.com")]      // Cyrillic а among Latin letters
+    [InlineData("p\u0430ypal.com")]
+    [InlineData("g\u03BFogle.com")]       // Greek ο
+    [InlineData("exa\u200Bmple.com")]     // zero-width space, which IDNA would drop silently
+    [InlineData("exa\u00ADmple.com")]     // soft hyphen
+    [InlineData("example.com\u202E")]
+    public void MixedScriptAndInvisibleCharactersAreRefused(string domain)
+    {
+        Assert.False(NewsLens.Api.Web.DomainName.TryNormalize(domain, out _));
+        Assert.False(NewsLens.Api.Web.ArticleUrl.TryCanonicalize($"https://{domain}/a", out _, out _));
+    }
+
+    [Theory]
+    [InlineData("пример.рф")]             // all Cyrillic
+    [InlineData("ελληνικά.gr")]           // all Greek
+    [InlineData("bücher.de")]
+    public void SingleScriptInternationalNamesAreAccepted(string domain)
+    {
+        Assert.True(NewsLens.Api.Web.DomainName.TryNormalize(domain, out var normalized));
+        Assert.StartsWith("xn--", normalized);
+    }
+}
