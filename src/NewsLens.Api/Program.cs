@@ -1,6 +1,7 @@
+using NewsLens.Api.Backups;
 using NewsLens.Api.Infrastructure;
 
-if (KeysCommand.TryRun(args))
+if (KeysCommand.TryRun(args) || await BackupCommand.TryRunAsync(args))
 {
     return;
 }

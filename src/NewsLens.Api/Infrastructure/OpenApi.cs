@@ -287,6 +287,7 @@ public static class OpenApiSetup
             ("Stories", "Stories, their article lists and the links between stories and articles."),
             ("Articles", "Articles, each published by one outlet."),
             ("Coverage", "Per-story coverage: bias distribution, factuality, ownership and blindspot."),
+            ("Admin", "Operations for the people who run the service: online backups."),
         ];
 
         public void Apply(OpenApiDocument document, DocumentFilterContext context) =>

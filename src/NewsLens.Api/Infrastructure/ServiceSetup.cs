@@ -4,6 +4,7 @@ using Dapper;
 using FluentValidation;
 using Microsoft.Extensions.Options;
 using NewsLens.Api.Articles;
+using NewsLens.Api.Backups;
 using NewsLens.Api.Coverage;
 using NewsLens.Api.Demo;
 using NewsLens.Api.Outlets;
@@ -39,6 +40,7 @@ public static class ServiceSetup
             .Validate(o => o.Blindspot.MaxNeglectingPercent < o.Blindspot.MinDominantPercent,
                 "Coverage:Blindspot:MaxNeglectingPercent must be below MinDominantPercent.")
             .ValidateOnStart();
+        builder.Services.AddOptions<Backups.BackupSettings>().BindConfiguration(Backups.BackupSettings.Section);
         builder.Services.AddOptions<ImportSettings>().BindConfiguration(ImportSettings.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<HttpCachingOptions>().BindConfiguration(HttpCachingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
@@ -116,6 +118,7 @@ public static class ServiceSetup
         v1.MapStories();
         v1.MapArticles();
         v1.MapCoverage();
+        v1.MapBackups();
         return routes;
     }
 }
