@@ -8,16 +8,21 @@ namespace NewsLens.Api.Infrastructure;
 /// <summary>Opens SQLite connections with the pragmas every connection needs.</summary>
 public sealed class Database
 {
+    /// <summary>Seconds a statement waits for the write lock when the connection string names no Default Timeout.</summary>
+    public const int DefaultBusySeconds = 10;
+
     // Foreign keys are per connection in SQLite; the busy timeout lets concurrent writers queue instead of failing.
-    private const string ConnectionPragmas = """
-        PRAGMA foreign_keys = ON;
-        PRAGMA busy_timeout = 10000;
-        PRAGMA synchronous = NORMAL;
-        """;
+    private readonly string connectionPragmas;
 
     public Database(string connectionString)
     {
         ConnectionString = connectionString;
+        var busyMs = new SqliteConnectionStringBuilder(connectionString).DefaultTimeout * 1000;
+        connectionPragmas = $"""
+            PRAGMA foreign_keys = ON;
+            PRAGMA busy_timeout = {busyMs};
+            PRAGMA synchronous = NORMAL;
+            """;
     }
 
     public string ConnectionString { get; }
@@ -28,7 +33,7 @@ public sealed class Database
         try
         {
             await connection.OpenAsync(cancellationToken);
-            await connection.ExecuteAsync(new CommandDefinition(ConnectionPragmas, cancellationToken: cancellationToken));
+            await connection.ExecuteAsync(new CommandDefinition(connectionPragmas, cancellationToken: cancellationToken));
             return connection;
         }
         catch
@@ -61,6 +66,12 @@ public sealed class Database
         }
 
         builder.Pooling = true;
+        if (!new SqliteConnectionStringBuilder(configured).ContainsKey("Default Timeout"))
+        {
+            // Also the busy timeout: how long a write waits for another writer before it answers 503.
+            builder.DefaultTimeout = DefaultBusySeconds;
+        }
+
         return builder.ToString();
     }
 }

@@ -366,6 +366,11 @@ public static class OpenApiSetup
             }
 
             AddProblem(operation, context, "500", "An unexpected server error; the problem's traceId identifies it in the server's logs.");
+            if (context.ApiDescription.HttpMethod is "POST" or "PUT" or "DELETE")
+            {
+                AddProblem(operation, context, "503", "The database cannot take writes right now (busy past the timeout, read-only or full); nothing was changed. Retry after Retry-After seconds.");
+            }
+
             if (operation.Responses.TryGetValue("201", out var created) && created is OpenApiResponse createdResponse)
             {
                 createdResponse.Headers ??= new Dictionary<string, IOpenApiHeader>();

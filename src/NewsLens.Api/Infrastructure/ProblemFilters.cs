@@ -83,6 +83,16 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problemDe
             problem = Describe(badRequest);
             logger.LogDebug(exception, "Rejected a malformed request: {Detail}", problem.Detail);
         }
+        else if (exception is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 5 or 6 or 8 or 10 or 13 or 14 } storage)
+        {
+            // Busy or locked beyond the timeout, read-only, I/O error, disk full, cannot open: the storage is
+            // unavailable for writing for now. Nothing was written (the transaction rolled back); retry later.
+            logger.LogWarning("Storage unavailable while serving {Method} {Path}: SQLite error {Code} ({Message})",
+                httpContext.Request.Method, httpContext.Request.Path, storage.SqliteErrorCode, storage.Message);
+            httpContext.Response.Headers.RetryAfter = "5";
+            problem = ApiProblems.Create(StatusCodes.Status503ServiceUnavailable,
+                "The database cannot take this write right now (it is busy, read-only or full); nothing was changed. Retry after the Retry-After seconds.");
+        }
         else
         {
             logger.LogError(exception, "Unhandled exception while serving {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
