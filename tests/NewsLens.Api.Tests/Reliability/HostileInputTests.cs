@@ -53,6 +53,16 @@ public class HostileInputTests(NewsLensFactory factory, ITestOutputHelper output
             {
                 failures.Add($"{c.Name}: {c.Method} {(c.Url.Length > 80 ? c.Url[..80] + "…" : c.Url)} → {status} {type}");
             }
+
+            // Outside Development no problem may show a stack trace, SQL, a type name or a file path.
+            var body = await response.Content.ReadAsStringAsync();
+            foreach (var leak in new[] { "   at ", ".cs:line", "SQLite", "SELECT ", "INSERT ", "System.", "Microsoft.", "NewsLens.Api", "/tmp/", "/work/", Factory.DatabasePath })
+            {
+                if (body.Contains(leak, StringComparison.Ordinal))
+                {
+                    failures.Add($"{c.Name}: the problem reveals '{leak}': {body[..Math.Min(body.Length, 200)]}");
+                }
+            }
         }
 
         output.WriteLine($"{cases.Count} hostile requests: " + string.Join(", ", statuses.Select(s => $"{s.Key}: {s.Value}")));
