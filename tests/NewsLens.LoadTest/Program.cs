@@ -356,7 +356,19 @@ static class CrashRounds
             var killAt = TimeSpan.FromMilliseconds(random.Next(800, (int)run.TotalMilliseconds - 500));
             var load = Task.WhenAll(clients.Select(c => c.RunAsync(run)));
             await Task.Delay(killAt);
-            server.Kill(entireProcessTree: true);   // SIGKILL: no shutdown, no flush
+            // The last round stops the server gracefully (SIGTERM): requests in flight must finish, none may
+            // fail with a 5xx. The others kill it outright (SIGKILL): no shutdown, no flush.
+            var graceful = round == options.CrashRounds;
+            if (graceful)
+            {
+                using var term = Process.Start("kill", ["-TERM", server.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+                await term!.WaitForExitAsync();
+            }
+            else
+            {
+                server.Kill(entireProcessTree: true);
+            }
+
             await server.WaitForExitAsync();
             await load;
 
@@ -370,9 +382,9 @@ static class CrashRounds
             }
 
             var (summaries, mismatched) = await Recount.CompareAsync(options.Database);
-            Console.WriteLine($"round {round}: killed after {killAt.TotalSeconds:F1} s; integrity_check {integrity}; {stats.Acknowledged} writes acknowledged so far, " +
+            Console.WriteLine($"round {round}: {(graceful ? "SIGTERM" : "SIGKILL")} after {killAt.TotalSeconds:F1} s (exit code {server.ExitCode}); integrity_check {integrity}; {stats.Acknowledged} writes acknowledged so far, " +
                 $"{lost} lost or wrong; {summaries} summaries, {mismatched} differ from a recount");
-            failures += (integrity == "ok" ? 0 : 1) + lost + mismatched;
+            failures += (integrity == "ok" ? 0 : 1) + lost + mismatched + (graceful && server.ExitCode != 0 ? 1 : 0);
             restarted.Kill(entireProcessTree: true);
             await restarted.WaitForExitAsync();
         }
