@@ -218,6 +218,10 @@ sealed class LoadClient(int number, HttpClient http, Stats stats, int seed)
                 links.RemoveWhere(l => l.Story == storyId);
             }
         }
+        else if (roll < 79)
+        {
+            await ImportAsync();
+        }
         else if (roll < 92)
         {
             await ReadAsync($"/v1/stories/{stories.ElementAt(random.Next(stories.Count))}/coverage");
@@ -227,6 +231,37 @@ sealed class LoadClient(int number, HttpClient http, Stats stats, int seed)
             await ReadAsync(random.Next(2) == 0 ? "/v1/stories?include=coverage&limit=20" : $"/v1/coverage?storyIds={string.Join(',', stories.Take(20))}");
         }
     }
+
+    /// <summary>A bulk import of three new articles linked to one story: all or nothing, even when cut off.</summary>
+    private async Task ImportAsync()
+    {
+        var storyId = stories.ElementAt(random.Next(stories.Count));
+        var rows = Enumerable.Range(0, 3).Select(_ =>
+        {
+            var outletId = outlets.Keys.ElementAt(random.Next(outlets.Count));
+            return new { url = $"https://{outlets[outletId].Domain}/import/{sequence++}", title = "Imported", publishedAt = "2025-03-03T03:03:03Z", outletId, storyIds = new[] { storyId } };
+        }).ToList();
+        inDoubt = () =>
+        {
+            doubtfulStories.Add(storyId);
+            doubtfulImports.Add([.. rows.Select(r => r.url)]);
+        };
+        if (await WriteAsync(HttpMethod.Post, "/v1/articles/import", rows) is null)
+        {
+            return;
+        }
+
+        foreach (var row in rows)
+        {
+            stats.Request();
+            var page = JsonNode.Parse(await http.GetStringAsync($"/v1/articles?url={Uri.EscapeDataString(row.url)}"));
+            var id = (long)page!["items"]![0]!["id"]!;
+            articles[id] = row.outletId;
+            links.Add((storyId, id));
+        }
+    }
+
+    private readonly List<string[]> doubtfulImports = [];
 
     private async Task<JsonNode?> WriteAsync(HttpMethod method, string url, object? body, bool expectNoContent = false)
     {
@@ -265,6 +300,23 @@ sealed class LoadClient(int number, HttpClient http, Stats stats, int seed)
         {
             var outlet = JsonNode.Parse(await (await Get($"/v1/outlets/{id}")).Content.ReadAsStringAsync());
             if ((string?)outlet?["bias"] != bias) { wrong++; stats.Errors.Enqueue($"outlet {id}: bias {(string?)outlet?["bias"]}, expected {bias}"); }
+        }
+
+        foreach (var urls in doubtfulImports)
+        {
+            // An import cut off by a crash is all there or absent, never half.
+            var present = 0;
+            foreach (var url in urls)
+            {
+                var page = JsonNode.Parse(await (await Get($"/v1/articles?url={Uri.EscapeDataString(url)}")).Content.ReadAsStringAsync());
+                present += page?["items"]?.AsArray().Count ?? 0;
+            }
+
+            if (present != 0 && present != urls.Length)
+            {
+                wrong++;
+                stats.Errors.Enqueue($"half-applied import: {present} of {urls.Length} rows present");
+            }
         }
 
         foreach (var id in articles.Keys.Where(a => !doubtfulArticles.Contains(a)))
