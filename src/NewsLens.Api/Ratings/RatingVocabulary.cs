@@ -33,8 +33,6 @@ public static class RatingVocabulary
     private static readonly FrozenDictionary<string, Ownership> OwnershipWords =
         Enum.GetValues<Ownership>().ToFrozenDictionary(o => Normalize(Infrastructure.EnumText<Ownership>.Name(o)), o => o, StringComparer.Ordinal);
 
-    public static string BiasWordList { get; } = string.Join(", ", BiasWords.Keys.Order());
-
     /// <summary>Lower case; any run of punctuation, dashes, underscores or spaces becomes one space.</summary>
     public static string Normalize(string? text)
     {
