@@ -48,7 +48,8 @@ public class CoverageBenchmarks
         // As the API sets it at start (ServiceSetup): snake_case columns map to PascalCase properties.
         Dapper.DefaultTypeMap.MatchNamesWithUnderscores = true;
         var path = Environment.GetEnvironmentVariable("NEWSLENS_BENCH_DB") ?? throw new InvalidOperationException("NEWSLENS_BENCH_DB is not set");
-        store = new CoverageStore(new Database($"Data Source={path};Mode=ReadOnly;Pooling=True"));
+        // No cache: this measures the computation itself, as on the first read of each coverage version.
+        store = new CoverageStore(new Database($"Data Source={path};Mode=ReadOnly;Pooling=True"), new CoverageCache(0));
         storyId = StoryIds()[Articles];
     }
 

@@ -2,6 +2,8 @@
 //
 //   run   --server-dll PATH --lua DIR --work DIR [--report docs/benchmarks.md] [--quick]
 //         generate the databases through the API, drive every wrk scenario, run the micro-benchmarks, write the report
+//   generate --base-url URL --api-key KEY [--articles N] [--seed N]
+//         only the data generator, against a running server with an empty database (1,000,000 articles by default)
 //   micro --db PATH --stories 10=ID,100=ID,...
 //         only the BenchmarkDotNet micro-benchmarks against an existing generated database
 using System.Globalization;
@@ -53,12 +55,25 @@ switch (command)
         return results.TotalErrors == 0 ? 0 : 1;
     }
 
+    case "generate":
+    {
+        var articles = int.Parse(Option("--articles", "1000000"), CultureInfo.InvariantCulture);
+        var size = articles == DataSize.Full.Articles ? DataSize.Full : DataSize.WithArticles(articles);
+        size = size with { Seed = int.Parse(Option("--seed", "1"), CultureInfo.InvariantCulture) };
+        using var http = new HttpClient { BaseAddress = new Uri(Option("--base-url")), Timeout = TimeSpan.FromMinutes(10) };
+        http.DefaultRequestHeaders.Add("X-Api-Key", Option("--api-key"));
+        Console.WriteLine($"generate: {size.Describe()}");
+        await new DataGenerator(http, Console.Out).GenerateAsync(new DataPlan(size));
+        return 0;
+    }
+
     case "micro":
         Console.WriteLine(Micro(Path.GetFullPath(Option("--db")), Option("--stories")));
         return 0;
 
     default:
-        Console.Error.WriteLine("usage: NewsLens.Benchmarks run --server-dll PATH --lua DIR --work DIR [--report FILE] [--quick] | micro --db PATH --stories 10=ID,...");
+        Console.Error.WriteLine("usage: NewsLens.Benchmarks run --server-dll PATH --lua DIR --work DIR [--report FILE] [--quick]\n" +
+            "     | generate --base-url URL --api-key KEY [--articles N] [--seed N]\n     | micro --db PATH --stories 10=ID,...");
         return 2;
 }
 

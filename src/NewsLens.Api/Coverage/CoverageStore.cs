@@ -1,4 +1,5 @@
 using Dapper;
+using Microsoft.Extensions.Caching.Memory;
 using NewsLens.Api.Infrastructure;
 using NewsLens.Api.Ratings;
 
@@ -13,7 +14,40 @@ public sealed record CoverageRead(IReadOnlyDictionary<long, IReadOnlyList<Covera
     public bool Exists(long storyId) => Groups.ContainsKey(storyId);
 }
 
-public sealed class CoverageStore(Database database)
+/// <summary>
+/// Coverage groups of recently read stories, each valid for exactly the coverage version it was read at.
+/// Every write that can change a story's coverage moves its version in the same transaction (the summary
+/// triggers and the import's recount), so a hit is always current and nothing ever needs to be evicted by hand.
+/// Bounded by the number of groups held (<c>Coverage:CacheGroups</c>); 0 turns it off.
+/// </summary>
+public sealed class CoverageCache : IDisposable
+{
+    private sealed record Entry(long Version, IReadOnlyList<CoverageGroup> Groups);
+
+    private readonly MemoryCache? cache;
+
+    public CoverageCache(int maxGroups) =>
+        cache = maxGroups > 0 ? new MemoryCache(new MemoryCacheOptions { SizeLimit = maxGroups, CompactionPercentage = 0.25 }) : null;
+
+    public bool TryGet(long storyId, long version, out IReadOnlyList<CoverageGroup> groups)
+    {
+        if (cache is not null && cache.TryGetValue(storyId, out Entry? entry) && entry!.Version == version)
+        {
+            groups = entry.Groups;
+            return true;
+        }
+
+        groups = [];
+        return false;
+    }
+
+    public void Set(long storyId, long version, IReadOnlyList<CoverageGroup> groups) =>
+        cache?.Set(storyId, new Entry(version, groups), new MemoryCacheEntryOptions { Size = groups.Count + 1 });
+
+    public void Dispose() => cache?.Dispose();
+}
+
+public sealed class CoverageStore(Database database, CoverageCache cache)
 {
     private sealed class GroupRow
     {
@@ -28,14 +62,63 @@ public sealed class CoverageStore(Database database)
     }
 
     /// <summary>
-    /// Two queries whatever the number of stories: which of them exist, and one aggregate over their
-    /// outlets (story_outlets, kept by triggers: one row per outlet with its article count) grouped by
-    /// story and the outlets' current ratings. The cost follows the number of outlets that covered the
-    /// stories, not the number of articles.
+    /// The stamps of the stories that exist (one query on story_summaries), and their coverage groups: from
+    /// <see cref="CoverageCache"/> when it holds the current version, else from one aggregate over the missing
+    /// stories' outlets (story_outlets, kept by triggers: one row per outlet with its article count), grouped by
+    /// story and the outlets' current ratings. So a read is one query when the stories were read before at
+    /// their current versions, three otherwise, whatever the number of stories; the aggregate's cost follows
+    /// the number of outlets that covered the stories, never the number of articles.
     /// </summary>
     public async Task<CoverageRead> ReadAsync(IReadOnlyCollection<long> storyIds, CancellationToken ct)
     {
-        const string groups = """
+        await using var connection = await database.OpenAsync(ct);
+        var stamps = await ReadStampsAsync(connection, null, storyIds, ct);
+        var groups = new Dictionary<long, IReadOnlyList<CoverageGroup>>(stamps.Count);
+        List<long>? misses = null;
+        foreach (var (id, stamp) in stamps)
+        {
+            if (cache.TryGet(id, stamp.Version, out var cached))
+            {
+                groups[id] = cached;
+            }
+            else
+            {
+                (misses ??= []).Add(id);
+            }
+        }
+
+        if (misses is null)
+        {
+            return new CoverageRead(groups, stamps);
+        }
+
+        // The stamps and groups of the misses come from one snapshot, so each cached entry is exactly its version's.
+        var merged = new Dictionary<long, CoverageStamp>(stamps);
+        await using var transaction = connection.BeginTransaction(deferred: true);
+        var current = await ReadStampsAsync(connection, transaction, misses, ct);
+        var read = await ReadGroupsAsync(connection, transaction, misses, ct);
+        foreach (var id in misses)
+        {
+            if (current.TryGetValue(id, out var stamp))
+            {
+                IReadOnlyList<CoverageGroup> storyGroups = [.. read[id]];
+                cache.Set(id, stamp.Version, storyGroups);
+                groups[id] = storyGroups;
+                merged[id] = stamp;
+            }
+            else
+            {
+                merged.Remove(id); // deleted since the first read
+            }
+        }
+
+        return new CoverageRead(groups, merged);
+    }
+
+    private static async Task<ILookup<long, CoverageGroup>> ReadGroupsAsync(
+        System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, IReadOnlyCollection<long> storyIds, CancellationToken ct)
+    {
+        const string sql = """
             SELECT so.story_id, o.bias, o.factuality, o.ownership,
                    COUNT(*) AS sources,
                    SUM(so.articles) AS articles,
@@ -43,42 +126,36 @@ public sealed class CoverageStore(Database database)
                    MAX(so.last_published_at) AS last_published_at
             FROM story_outlets so
             JOIN outlets o ON o.id = so.outlet_id
-            WHERE so.story_id IN @storyIds
+            WHERE so.story_id IN (SELECT value FROM json_each(@ids))
             GROUP BY so.story_id, o.bias, o.factuality, o.ownership
             """;
-
-        await using var connection = await database.OpenAsync(ct);
-        // Both reads in one transaction see the same snapshot.
-        await using var transaction = connection.BeginTransaction(deferred: true);
-        var stamps = await ReadStampsAsync(connection, transaction, storyIds, ct);
-        var rows = await connection.QueryAsync<GroupRow>(new CommandDefinition(groups, new { storyIds }, transaction, cancellationToken: ct));
-
-        var byStory = rows.ToLookup(r => r.StoryId);
-        return new CoverageRead(stamps.Keys.ToDictionary(
-            id => id,
-            id => (IReadOnlyList<CoverageGroup>)[.. byStory[id].Select(r => new CoverageGroup(
-                EnumText<Bias>.ParseStored(r.Bias),
-                EnumText<Factuality>.ParseStored(r.Factuality),
-                EnumText<Ownership>.ParseStored(r.Ownership),
-                r.Sources,
-                r.Articles,
-                UnixTime.FromMs(r.FirstPublishedAt),
-                UnixTime.FromMs(r.LastPublishedAt)))]),
-            stamps);
+        var rows = await connection.QueryAsync<GroupRow>(new CommandDefinition(sql, new { ids = IdArray(storyIds) }, transaction, cancellationToken: ct));
+        return rows.ToLookup(r => r.StoryId, r => new CoverageGroup(
+            EnumText<Bias>.ParseStored(r.Bias),
+            EnumText<Factuality>.ParseStored(r.Factuality),
+            EnumText<Ownership>.ParseStored(r.Ownership),
+            r.Sources,
+            r.Articles,
+            UnixTime.FromMs(r.FirstPublishedAt),
+            UnixTime.FromMs(r.LastPublishedAt)));
     }
 
-    /// <summary>One cheap query: the coverage stamps of the stories that exist, to answer conditional requests.</summary>
-    public async Task<IReadOnlyDictionary<long, CoverageStamp>> ReadStampsAsync(IReadOnlyCollection<long> storyIds, CancellationToken ct)
-    {
-        await using var connection = await database.OpenAsync(ct);
-        return await ReadStampsAsync(connection, null, storyIds, ct);
-    }
+    /// <summary>
+    /// The ids as one JSON array parameter: the statement text stays the same for any number of ids (Dapper's
+    /// IN-list expansion rewrites it per count with a regular expression on every call).
+    /// </summary>
+    private static string IdArray(IReadOnlyCollection<long> ids) => "[" + string.Join(',', ids) + "]";
 
     private static async Task<IReadOnlyDictionary<long, CoverageStamp>> ReadStampsAsync(
         System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction? transaction, IReadOnlyCollection<long> storyIds, CancellationToken ct)
     {
-        const string sql = "SELECT story_id, coverage_version, changed_at FROM story_summaries WHERE story_id IN @storyIds";
-        var rows = await connection.QueryAsync<(long StoryId, long Version, long ChangedAt)>(new CommandDefinition(sql, new { storyIds }, transaction, cancellationToken: ct));
+        // One story (the story page, the hot path) by primary key: json_each costs twice the lookup itself.
+        const string one = "SELECT story_id, coverage_version, changed_at FROM story_summaries WHERE story_id = @id";
+        const string many = "SELECT story_id, coverage_version, changed_at FROM story_summaries WHERE story_id IN (SELECT value FROM json_each(@ids))";
+        var command = storyIds.Count == 1
+            ? new CommandDefinition(one, new { id = storyIds.First() }, transaction, cancellationToken: ct)
+            : new CommandDefinition(many, new { ids = IdArray(storyIds) }, transaction, cancellationToken: ct);
+        var rows = await connection.QueryAsync<(long StoryId, long Version, long ChangedAt)>(command);
         return rows.ToDictionary(r => r.StoryId, r => new CoverageStamp(r.Version, UnixTime.FromMs(r.ChangedAt)));
     }
 

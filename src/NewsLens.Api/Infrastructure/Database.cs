@@ -27,13 +27,25 @@ public sealed class Database
 
     public string ConnectionString { get; }
 
+    private static readonly object Configured = new();
+
+    // Weak keys: a handle the pool closes and frees drops out by itself.
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<SQLitePCL.sqlite3, object> configuredHandles = new();
+
     public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken = default)
     {
         var connection = new SqliteConnection(ConnectionString);
         try
         {
             await connection.OpenAsync(cancellationToken);
-            await connection.ExecuteAsync(new CommandDefinition(connectionPragmas, cancellationToken: cancellationToken));
+            // Pooled connections reuse their native handle, and pragmas stay set on it: run them once per handle,
+            // not on every open (they cost about as much as a small query on every request).
+            if (connection.Handle is { } handle && !configuredHandles.TryGetValue(handle, out _))
+            {
+                await connection.ExecuteAsync(new CommandDefinition(connectionPragmas, cancellationToken: cancellationToken));
+                configuredHandles.AddOrUpdate(handle, Configured);
+            }
+
             return connection;
         }
         catch

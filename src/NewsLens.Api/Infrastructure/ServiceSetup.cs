@@ -28,6 +28,7 @@ public static class ServiceSetup
         builder.Services.AddSingleton<OutletStore>();
         builder.Services.AddSingleton<StoryStore>();
         builder.Services.AddSingleton<ArticleStore>();
+        builder.Services.AddSingleton(services => new CoverageCache(services.GetRequiredService<IOptions<CoverageOptions>>().Value.CacheGroups));
         builder.Services.AddSingleton<CoverageStore>();
         builder.Services.AddSingleton<ArticleImporter>();
         builder.Services.AddSingleton(TimeProvider.System);
@@ -39,6 +40,7 @@ public static class ServiceSetup
                 "Coverage:Blindspot percentages must lie between 0 and 100.")
             .Validate(o => o.Blindspot.MaxNeglectingPercent < o.Blindspot.MinDominantPercent,
                 "Coverage:Blindspot:MaxNeglectingPercent must be below MinDominantPercent.")
+            .Validate(o => o.CacheGroups >= 0, "Coverage:CacheGroups must be 0 (off) or more.")
             .ValidateOnStart();
         builder.Services.AddOptions<Backups.BackupSettings>().BindConfiguration(Backups.BackupSettings.Section);
         builder.Services.AddOptions<ImportSettings>().BindConfiguration(ImportSettings.Section).ValidateDataAnnotations().ValidateOnStart();

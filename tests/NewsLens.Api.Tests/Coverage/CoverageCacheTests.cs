@@ -1,0 +1,86 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using NewsLens.Api.Coverage;
+using NewsLens.Api.Tests.Infrastructure;
+
+namespace NewsLens.Api.Tests.Coverage;
+
+/// <summary>
+/// Coverage is served from an in-process cache keyed by each story's coverage version. Every kind of write
+/// that changes a story's coverage must show on the very next read of coverage that was cached before it,
+/// on the single, batch and list endpoints.
+/// </summary>
+public class CoverageCacheTests(NewsLensFactory factory) : ApiTests(factory)
+{
+    [Fact]
+    public void CacheHoldsAnEntryOnlyForTheVersionItWasReadAt()
+    {
+        using var cache = new CoverageCache(100);
+        CoverageGroup[] groups = [new(NewsLens.Api.Ratings.Bias.Left, null, null, 1, 2, null, null)];
+        cache.Set(7, 3, groups);
+
+        Assert.True(cache.TryGet(7, 3, out var hit));
+        Assert.Same(groups, hit);
+        Assert.False(cache.TryGet(7, 4, out _));
+        Assert.False(cache.TryGet(8, 3, out _));
+    }
+
+    [Fact]
+    public void ZeroGroupsTurnsTheCacheOff()
+    {
+        using var cache = new CoverageCache(0);
+        cache.Set(7, 3, []);
+        Assert.False(cache.TryGet(7, 3, out _));
+    }
+
+    [Fact]
+    public async Task EveryWriteThatChangesCoverageShowsOnTheNextReadOfCachedCoverage()
+    {
+        var story = await Api.CreateStoryAsync();
+        var left = await Api.CreateOutletAsync("left", factuality: "high");
+        var right = await Api.CreateOutletAsync("right");
+        await Api.CoverAsync(story, left, 2);
+        Assert.Equal("100% of the sources lean Left", await LabelAsync(story));
+
+        // Link (single write path).
+        var article = await Api.CreateArticleAsync(right);
+        await Api.LinkAsync(story, article);
+        Assert.Equal("No majority lean", await LabelAsync(story));
+        Assert.Equal(3, (int)(await Api.CoverageAsync(story))["totalArticles"]!);
+
+        // Re-rating an outlet changes every story it covered through a trigger, not through the story.
+        (await Client.PutAsJsonAsync($"/v1/outlets/{right["id"]}", new { name = (string?)right["name"], domain = (string?)right["domain"], bias = "left" })).EnsureSuccessStatusCode();
+        Assert.Equal("100% of the sources lean Left", await LabelAsync(story));
+
+        // A factuality change moves no lean but changes the breakdown.
+        (await Client.PutAsJsonAsync($"/v1/outlets/{left["id"]}", new { name = (string?)left["name"], domain = (string?)left["domain"], bias = "left", factuality = "low" })).EnsureSuccessStatusCode();
+        Assert.Equal(1, (int)(await Api.CoverageAsync(story))["factuality"]!["low"]!);
+
+        // Unlink, then delete the last article of that outlet.
+        (await Client.DeleteAsync($"/v1/stories/{story["id"]}/articles/{article["id"]}")).EnsureSuccessStatusCode();
+        Assert.Equal(1, (int)(await Api.CoverageAsync(story))["totalSources"]!);
+
+        // The bulk import path recounts instead of running the per-link triggers.
+        var center = await Api.CreateOutletAsync("center");
+        var import = await Client.PostAsJsonAsync("/v1/articles/import", new[]
+        {
+            new { url = $"https://{center["domain"]}/cached/1", title = "Imported", publishedAt = "2025-05-05T05:05:05Z", storyIds = new[] { (long)story["id"]! } },
+        });
+        import.EnsureSuccessStatusCode();
+        Assert.Equal(1, (int)(await Api.CoverageAsync(story))["bias"]!["center"]!["count"]!);
+
+        // Batch and list read the same cache.
+        var batch = await Client.GetFromJsonAsync<JsonNode>($"/v1/coverage?storyIds={story["id"]}");
+        Assert.Equal(2, (int)batch!["items"]![0]!["totalSources"]!);
+        var list = await Client.GetFromJsonAsync<JsonNode>("/v1/stories?include=coverage&limit=200");
+        var listed = list!["items"]!.AsArray().Single(s => (long)s!["id"]! == (long)story["id"]!);
+        Assert.Equal(2, (int)listed!["coverage"]!["totalSources"]!);
+
+        // A deleted story is gone, not served from the cache.
+        (await Client.DeleteAsync($"/v1/stories/{story["id"]}")).EnsureSuccessStatusCode();
+        Assert.Equal(HttpStatusCode.NotFound, (await Client.GetAsync($"/v1/stories/{story["id"]}/coverage")).StatusCode);
+    }
+
+    private async Task<string> LabelAsync(JsonNode story) => (string)(await Api.CoverageAsync(story))["bias"]!["label"]!;
+}
