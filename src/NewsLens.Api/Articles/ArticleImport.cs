@@ -66,10 +66,10 @@ public static class ArticleImport
 }
 
 /// <summary>
-/// Writes an article import in one IMMEDIATE transaction while the body streams in: rows are checked and
-/// written as they arrive, with prepared statements, and the whole transaction is rolled back when any row
-/// is bad or for a dry run. So an import is all there or absent, and memory holds one row, the outlet
-/// domains and the canonical URLs seen (to refuse a URL named twice), never the file.
+/// Writes an article import in one IMMEDIATE transaction while the body streams in: rows are checked as they
+/// arrive and written in batches of <see cref="BatchRows"/> with multi-row statements, and the whole transaction
+/// is rolled back when any row is bad or for a dry run. So an import is all there or absent, and memory holds
+/// one batch, the outlet domains and the canonical URLs seen (to refuse a URL named twice), never the file.
 /// </summary>
 /// <remarks>
 /// The per-link summary triggers stand aside for the import (a bulk_load row, visible only inside this
@@ -78,7 +78,17 @@ public static class ArticleImport
 /// </remarks>
 public sealed class ArticleImporter(Database database, TimeProvider clock)
 {
-    public sealed record Outcome(ImportResult? Result, BadRows BadRows, long Rows);
+    /// <summary>What an import did; <paramref name="Recount"/> is the time spent recounting the stories it touched.</summary>
+    public sealed record Outcome(ImportResult? Result, BadRows BadRows, long Rows, int StoriesTouched = 0, TimeSpan Recount = default);
+
+    /// <summary>
+    /// Rows per multi-row INSERT. One statement per batch instead of one per row halves the cost of an import
+    /// (statement start-up, parameter binding and the statement journal are paid once per batch).
+    /// </summary>
+    public const int BatchRows = 64;
+
+    /// <summary>A row that passed every check, waiting for its batch to be written.</summary>
+    private readonly record struct ValidRow(long Row, string Url, string Title, long OutletId, long PublishedMs, long[] StoryIds);
 
     public async Task<Outcome> ImportAsync(IAsyncEnumerable<ImportedLine> lines, bool dryRun, CancellationToken ct)
     {
@@ -99,175 +109,363 @@ public sealed class ArticleImporter(Database database, TimeProvider clock)
         }
 
         var outletIds = outletsByDomain.Values.ToHashSet();
-        await using (var bulk = connection.CreateCommand())
+        await Execute(connection, transaction, BeginBulkLoad, ct);
+        try
         {
-            // Not prepared: its later statements name the temp table its first statement creates.
-            bulk.Transaction = transaction;
-            bulk.CommandText = BeginBulkLoad;
-            await bulk.ExecuteNonQueryAsync(ct);
-        }
-
-        var storyExists = new Dictionary<long, bool>();
-        var touched = new HashSet<long>();
-        var urlsSeen = new Dictionary<string, long>(StringComparer.Ordinal);
-
-        await using var find = Command(connection, transaction, "SELECT id, outlet_id, title, published_at FROM articles WHERE url = $url", "$url");
-        await using var insert = Command(connection, transaction,
-            "INSERT INTO articles (url, title, outlet_id, published_at, created_at) VALUES ($url, $title, $outlet, $published, $now) RETURNING id",
-            "$url", "$title", "$outlet", "$published", "$now");
-        await using var update = Command(connection, transaction,
-            "UPDATE articles SET title = $title, published_at = $published, version = version + 1 WHERE id = $id", "$title", "$published", "$id");
-        await using var story = Command(connection, transaction, "SELECT EXISTS (SELECT 1 FROM stories WHERE id = $id)", "$id");
-        await using var touchStory = Command(connection, transaction, "INSERT OR IGNORE INTO temp.import_touched (story_id) VALUES ($story)", "$story");
-        await using var touchLinked = Command(connection, transaction,
-            "INSERT OR IGNORE INTO temp.import_touched (story_id) SELECT story_id FROM story_articles WHERE article_id = $id", "$id");
-        // The row's outlet and publication time are the article's as just written; the foreign key checks it.
-        await using var link = Command(connection, transaction, """
-            INSERT INTO story_articles (story_id, article_id, outlet_id, published_at, linked_at)
-            VALUES ($story, $id, $outlet, $published, $now)
-            ON CONFLICT (story_id, article_id) DO NOTHING
-            """, "$story", "$id", "$outlet", "$published", "$now");
-
-        int created = 0, updated = 0, unchanged = 0, linked = 0;
-        long rows = 0;
-        await foreach (var line in lines.WithCancellation(ct))
-        {
-            rows = line.Row;
-            if (line.Article is not { } article)
+            await using var writer = new BatchWriter(connection, transaction, now, bad);
+            var storyExists = new Dictionary<long, bool>();
+            var urlsSeen = new Dictionary<string, long>(StringComparer.Ordinal);
+            await using var story = Command(connection, transaction, "SELECT EXISTS (SELECT 1 FROM stories WHERE id = $id)", "$id");
+            var pending = new List<ValidRow>(BatchRows);
+            long rows = 0;
+            await foreach (var line in lines.WithCancellation(ct))
             {
-                bad.Add(line.Row, line.Field ?? "body", null, line.Error ?? "The row could not be read.");
-                continue;
-            }
-
-            var title = article.Title?.Trim();
-            if (string.IsNullOrEmpty(title) || title.Length > 500 || !TextRules.IsClean(title))
-            {
-                bad.Add(line.Row, "title", article.Title, "A title of 1–500 characters, with visible text and no control characters, is required.");
-            }
-
-            if (!Rfc3339.TryParse(article.PublishedAt, out var published) || published < ArticleRequestValidator.Earliest || published > maxPublished)
-            {
-                bad.Add(line.Row, "publishedAt", article.PublishedAt, "An RFC 3339 timestamp with an offset, from 1900 to one day from now, is required.");
-            }
-
-            long outletId = 0;
-            if (!ArticleUrl.TryCanonicalize(article.Url, out var url, out var host))
-            {
-                bad.Add(line.Row, "url", article.Url, "An absolute http or https URL on a host name, up to 2,048 characters, is required.");
-            }
-            else if (urlsSeen.TryGetValue(url, out var firstRow))
-            {
-                bad.Add(line.Row, "url", article.Url, $"The canonical URL {url} is also on row {firstRow}; a file names each article once.");
-            }
-            else
-            {
-                urlsSeen[url] = line.Row;
-                if (article.OutletId is { } given)
+                rows = line.Row;
+                if (line.Article is not { } article)
                 {
-                    if (outletIds.Contains(given))
-                    {
-                        outletId = given;
-                    }
-                    else
-                    {
-                        bad.Add(line.Row, "outletId", given.ToString(System.Globalization.CultureInfo.InvariantCulture), $"Outlet {given} does not exist.");
-                    }
-                }
-                else if (DomainName.SelfAndParents(host).FirstOrDefault(outletsByDomain.ContainsKey) is { } domain)
-                {
-                    outletId = outletsByDomain[domain];
-                }
-                else
-                {
-                    bad.Add(line.Row, "outletId", null, $"No outlet is registered for {host} or a parent domain; import the outlet first or give outletId.");
-                }
-            }
-
-            foreach (var storyId in article.StoryIds ?? [])
-            {
-                if (!storyExists.TryGetValue(storyId, out var exists))
-                {
-                    story.Parameters["$id"].Value = storyId;
-                    exists = storyExists[storyId] = Convert.ToInt64(await story.ExecuteScalarAsync(ct)) == 1;
-                }
-
-                if (!exists)
-                {
-                    bad.Add(line.Row, "storyIds", storyId.ToString(System.Globalization.CultureInfo.InvariantCulture), $"Story {storyId} does not exist.");
-                }
-            }
-
-            // Once a row is bad nothing will be kept, so later rows are only checked, not written.
-            if (bad.Any)
-            {
-                continue;
-            }
-
-            long articleId;
-            find.Parameters["$url"].Value = url;
-            await using (var reader = await find.ExecuteReaderAsync(ct))
-            {
-                articleId = await reader.ReadAsync(ct) ? reader.GetInt64(0) : 0;
-                if (articleId != 0 && reader.GetInt64(1) != outletId)
-                {
-                    bad.Add(line.Row, "outletId", outletId.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                        $"Article {articleId} with this URL belongs to outlet {reader.GetInt64(1)}; an article's outlet cannot change.");
+                    bad.Add(line.Row, line.Field ?? "body", null, line.Error ?? "The row could not be read.");
                     continue;
                 }
 
-                var sameContent = articleId != 0 && reader.GetString(2) == title && reader.GetInt64(3) == published.ToUnixTimeMilliseconds();
-                if (articleId != 0 && sameContent)
+                var title = article.Title?.Trim();
+                if (string.IsNullOrEmpty(title) || title.Length > 500 || !TextRules.IsClean(title))
                 {
-                    unchanged++;
+                    bad.Add(line.Row, "title", article.Title, "A title of 1–500 characters, with visible text and no control characters, is required.");
                 }
-                else if (articleId != 0)
+
+                if (!Rfc3339.TryParse(article.PublishedAt, out var published) || published < ArticleRequestValidator.Earliest || published > maxPublished)
                 {
-                    await reader.DisposeAsync();
-                    Set(update, ("$title", title), ("$published", published.ToUnixTimeMilliseconds()), ("$id", articleId));
-                    await update.ExecuteNonQueryAsync(ct);
-                    Set(touchLinked, ("$id", articleId));
-                    await touchLinked.ExecuteNonQueryAsync(ct);
-                    updated++;
+                    bad.Add(line.Row, "publishedAt", article.PublishedAt, "An RFC 3339 timestamp with an offset, from 1900 to one day from now, is required.");
+                }
+
+                long outletId = 0;
+                if (!ArticleUrl.TryCanonicalize(article.Url, out var url, out var host))
+                {
+                    bad.Add(line.Row, "url", article.Url, "An absolute http or https URL on a host name, up to 2,048 characters, is required.");
+                }
+                else if (urlsSeen.TryGetValue(url, out var firstRow))
+                {
+                    bad.Add(line.Row, "url", article.Url, $"The canonical URL {url} is also on row {firstRow}; a file names each article once.");
+                }
+                else
+                {
+                    urlsSeen[url] = line.Row;
+                    if (article.OutletId is { } given)
+                    {
+                        if (outletIds.Contains(given))
+                        {
+                            outletId = given;
+                        }
+                        else
+                        {
+                            bad.Add(line.Row, "outletId", given.ToString(System.Globalization.CultureInfo.InvariantCulture), $"Outlet {given} does not exist.");
+                        }
+                    }
+                    else if (DomainName.SelfAndParents(host).FirstOrDefault(outletsByDomain.ContainsKey) is { } domain)
+                    {
+                        outletId = outletsByDomain[domain];
+                    }
+                    else
+                    {
+                        bad.Add(line.Row, "outletId", null, $"No outlet is registered for {host} or a parent domain; import the outlet first or give outletId.");
+                    }
+                }
+
+                foreach (var storyId in article.StoryIds ?? [])
+                {
+                    if (!storyExists.TryGetValue(storyId, out var exists))
+                    {
+                        story.Parameters[0].Value = storyId;
+                        exists = storyExists[storyId] = Convert.ToInt64(await story.ExecuteScalarAsync(ct)) == 1;
+                    }
+
+                    if (!exists)
+                    {
+                        bad.Add(line.Row, "storyIds", storyId.ToString(System.Globalization.CultureInfo.InvariantCulture), $"Story {storyId} does not exist.");
+                    }
+                }
+
+                // Once a row is bad nothing will be kept, so later rows are only checked, not written.
+                if (bad.Any)
+                {
+                    continue;
+                }
+
+                pending.Add(new ValidRow(line.Row, url!, title!, outletId, published.ToUnixTimeMilliseconds(), [.. (article.StoryIds ?? []).Distinct()]));
+                if (pending.Count == BatchRows)
+                {
+                    await writer.WriteAsync(pending, ct);
+                    pending.Clear();
                 }
             }
 
-            if (articleId == 0)
+            if (!bad.Any && pending.Count > 0)
             {
-                Set(insert, ("$url", url), ("$title", title), ("$outlet", outletId), ("$published", published.ToUnixTimeMilliseconds()), ("$now", now));
-                articleId = Convert.ToInt64(await insert.ExecuteScalarAsync(ct));
-                created++;
+                await writer.WriteAsync(pending, ct);
             }
 
-            foreach (var storyId in (article.StoryIds ?? []).Distinct())
+            if (bad.Any || rows == 0)
             {
-                Set(link, ("$story", storyId), ("$id", articleId), ("$outlet", outletId), ("$published", published.ToUnixTimeMilliseconds()), ("$now", now));
-                var added = await link.ExecuteNonQueryAsync(ct);
-                linked += added;
-                if (added > 0 && touched.Add(storyId))
-                {
-                    Set(touchStory, ("$story", storyId));
-                    await touchStory.ExecuteNonQueryAsync(ct);
-                }
+                return new Outcome(null, bad, rows);
+            }
+
+            var recountStarted = System.Diagnostics.Stopwatch.GetTimestamp();
+            var storiesTouched = await writer.RecountTouchedStoriesAsync(ct);
+            var recount = System.Diagnostics.Stopwatch.GetElapsedTime(recountStarted);
+            if (!dryRun)
+            {
+                await transaction.CommitAsync(ct);
+            }
+
+            return new Outcome(new ImportResult(writer.Created, writer.Updated, writer.Unchanged, dryRun) { Linked = writer.Linked }, bad, rows, storiesTouched, recount);
+        }
+        finally
+        {
+            // The pooled connection goes back with the default page cache, whatever happened.
+            if (connection.State == System.Data.ConnectionState.Open)
+            {
+                await Execute(connection, transaction.Connection is null ? null : transaction, "PRAGMA cache_size = -2000", CancellationToken.None);
             }
         }
+    }
 
-        if (bad.Any || rows == 0)
+    /// <summary>
+    /// Writes batches of checked rows: new articles with one multi-row INSERT (ON CONFLICT (url) DO NOTHING
+    /// RETURNING the ids it created), rows whose URL already exists one by one (update or unchanged), then every
+    /// link of the batch with multi-row INSERTs that return the stories they added a link to.
+    /// </summary>
+    private sealed class BatchWriter : IAsyncDisposable
+    {
+        private const int ArticleColumns = 4;
+        private const int LinkColumns = 4;
+
+        private readonly SqliteConnection connection;
+        private readonly SqliteTransaction transaction;
+        private readonly long now;
+        private readonly BadRows bad;
+        private readonly SqliteCommand insertFull;
+        private readonly SqliteCommand linkFull;
+        private readonly SqliteCommand find;
+        private readonly SqliteCommand update;
+        private readonly SqliteCommand touchLinked;
+        private readonly HashSet<long> touched = [];
+        private readonly Dictionary<string, long> created = new(StringComparer.Ordinal);
+        private readonly List<(long Story, long Article, long Outlet, long Published)> links = [];
+
+        public BatchWriter(SqliteConnection connection, SqliteTransaction transaction, long now, BadRows bad)
         {
-            return new Outcome(null, bad, rows);
+            (this.connection, this.transaction, this.now, this.bad) = (connection, transaction, now, bad);
+            insertFull = InsertArticles(BatchRows);
+            linkFull = InsertLinks(BatchRows);
+            find = Command(connection, transaction, "SELECT id, outlet_id, title, published_at FROM articles WHERE url = $url", "$url");
+            update = Command(connection, transaction,
+                "UPDATE articles SET title = $title, published_at = $published, version = version + 1 WHERE id = $id", "$title", "$published", "$id");
+            touchLinked = Command(connection, transaction,
+                "INSERT OR IGNORE INTO temp.import_touched (story_id) SELECT story_id FROM story_articles WHERE article_id = $id", "$id");
         }
 
-        await using (var recount = Command(connection, transaction, RecountTouchedStories, "$now"))
+        public int Created { get; private set; }
+        public int Updated { get; private set; }
+        public int Unchanged { get; private set; }
+        public int Linked { get; private set; }
+
+        public async Task WriteAsync(List<ValidRow> rows, CancellationToken ct)
         {
+            created.Clear();
+            var insert = rows.Count == BatchRows ? insertFull : InsertArticles(rows.Count);
+            try
+            {
+                for (var i = 0; i < rows.Count; i++)
+                {
+                    var p = i * ArticleColumns;
+                    insert.Parameters[p].Value = rows[i].Url;
+                    insert.Parameters[p + 1].Value = rows[i].Title;
+                    insert.Parameters[p + 2].Value = rows[i].OutletId;
+                    insert.Parameters[p + 3].Value = rows[i].PublishedMs;
+                }
+
+                await using var reader = await insert.ExecuteReaderAsync(ct);
+                while (await reader.ReadAsync(ct))
+                {
+                    created[reader.GetString(1)] = reader.GetInt64(0);
+                }
+            }
+            finally
+            {
+                if (insert != insertFull)
+                {
+                    await insert.DisposeAsync();
+                }
+            }
+
+            Created += created.Count;
+            foreach (var row in rows)
+            {
+                long articleId;
+                if (created.TryGetValue(row.Url, out var newId))
+                {
+                    articleId = newId;
+                }
+                else if (await UpdateExistingAsync(row, ct) is { } existingId)
+                {
+                    articleId = existingId;
+                }
+                else
+                {
+                    continue;
+                }
+
+                foreach (var storyId in row.StoryIds)
+                {
+                    links.Add((storyId, articleId, row.OutletId, row.PublishedMs));
+                }
+            }
+
+            await WriteLinksAsync(ct);
+        }
+
+        /// <summary>An article already stored under the URL: the same outlet is required; the title and time are updated.</summary>
+        private async Task<long?> UpdateExistingAsync(ValidRow row, CancellationToken ct)
+        {
+            find.Parameters[0].Value = row.Url;
+            long id, outlet;
+            bool same;
+            await using (var reader = await find.ExecuteReaderAsync(ct))
+            {
+                if (!await reader.ReadAsync(ct))
+                {
+                    throw new InvalidOperationException($"Row {row.Row}: the article was neither inserted nor found.");
+                }
+
+                (id, outlet) = (reader.GetInt64(0), reader.GetInt64(1));
+                same = reader.GetString(2) == row.Title && reader.GetInt64(3) == row.PublishedMs;
+            }
+
+            if (outlet != row.OutletId)
+            {
+                bad.Add(row.Row, "outletId", row.OutletId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    $"Article {id} with this URL belongs to outlet {outlet}; an article's outlet cannot change.");
+                return null;
+            }
+
+            if (same)
+            {
+                Unchanged++;
+            }
+            else
+            {
+                Set(update, ("$title", row.Title), ("$published", row.PublishedMs), ("$id", id));
+                await update.ExecuteNonQueryAsync(ct);
+                Set(touchLinked, ("$id", id));
+                await touchLinked.ExecuteNonQueryAsync(ct);
+                Updated++;
+            }
+
+            return id;
+        }
+
+        private async Task WriteLinksAsync(CancellationToken ct)
+        {
+            for (var start = 0; start < links.Count; start += BatchRows)
+            {
+                var count = Math.Min(BatchRows, links.Count - start);
+                var insert = count == BatchRows ? linkFull : InsertLinks(count);
+                try
+                {
+                    for (var i = 0; i < count; i++)
+                    {
+                        var (story, article, outlet, published) = links[start + i];
+                        var p = i * LinkColumns;
+                        insert.Parameters[p].Value = story;
+                        insert.Parameters[p + 1].Value = article;
+                        insert.Parameters[p + 2].Value = outlet;
+                        insert.Parameters[p + 3].Value = published;
+                    }
+
+                    await using var reader = await insert.ExecuteReaderAsync(ct);
+                    while (await reader.ReadAsync(ct))
+                    {
+                        Linked++;
+                        touched.Add(reader.GetInt64(0));
+                    }
+                }
+                finally
+                {
+                    if (insert != linkFull)
+                    {
+                        await insert.DisposeAsync();
+                    }
+                }
+            }
+
+            links.Clear();
+        }
+
+        /// <summary>Rebuilds story_outlets and the summaries of every story the import linked to or whose articles it changed.</summary>
+        public async Task<int> RecountTouchedStoriesAsync(CancellationToken ct)
+        {
+            int stories;
+            await using (var touch = Command(connection, transaction,
+                "INSERT OR IGNORE INTO temp.import_touched (story_id) SELECT value FROM json_each($ids)", "$ids"))
+            await using (var count = Command(connection, transaction, "SELECT COUNT(*) FROM temp.import_touched"))
+            {
+                touch.Parameters[0].Value = "[" + string.Join(',', touched) + "]";
+                await touch.ExecuteNonQueryAsync(ct);
+                stories = Convert.ToInt32(await count.ExecuteScalarAsync(ct));
+            }
+
+            await using var recount = Command(connection, transaction, RecountTouchedStories, "$now");
             Set(recount, ("$now", now));
             await recount.ExecuteNonQueryAsync(ct);
+            return stories;
         }
 
-        if (!dryRun)
+        // The row's outlet and publication time are the article's as just written; the foreign key checks it.
+        private SqliteCommand InsertArticles(int rows) => Multi(rows, ArticleColumns,
+            "INSERT INTO articles (url, title, outlet_id, published_at, created_at) VALUES ",
+            i => $"($u{i}, $t{i}, $o{i}, $p{i}, $now)",
+            " ON CONFLICT (url) DO NOTHING RETURNING id, url",
+            i => [$"$u{i}", $"$t{i}", $"$o{i}", $"$p{i}"]);
+
+        private SqliteCommand InsertLinks(int rows) => Multi(rows, LinkColumns,
+            "INSERT INTO story_articles (story_id, article_id, outlet_id, published_at, linked_at) VALUES ",
+            i => $"($s{i}, $a{i}, $o{i}, $p{i}, $now)",
+            " ON CONFLICT (story_id, article_id) DO NOTHING RETURNING story_id",
+            i => [$"$s{i}", $"$a{i}", $"$o{i}", $"$p{i}"]);
+
+        /// <summary>A prepared multi-row statement whose parameters are in row order (set by index), then $now.</summary>
+        private SqliteCommand Multi(int rows, int columns, string prefix, Func<int, string> values, string suffix, Func<int, string[]> names)
         {
-            await transaction.CommitAsync(ct);
+            var sql = new StringBuilder(prefix);
+            var parameters = new List<string>(rows * columns + 1);
+            for (var i = 0; i < rows; i++)
+            {
+                sql.Append(i == 0 ? "" : ", ").Append(values(i));
+                parameters.AddRange(names(i));
+            }
+
+            parameters.Add("$now");
+            var command = Command(connection, transaction, sql.Append(suffix).ToString(), [.. parameters]);
+            command.Parameters[^1].Value = now;
+            return command;
         }
 
-        return new Outcome(new ImportResult(created, updated, unchanged, dryRun) { Linked = linked }, bad, rows);
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var command in new[] { insertFull, linkFull, find, update, touchLinked })
+            {
+                await command.DisposeAsync();
+            }
+        }
+    }
+
+    private static async Task Execute(SqliteConnection connection, SqliteTransaction? transaction, string sql, CancellationToken ct)
+    {
+        // Not prepared: BeginBulkLoad's later statements name the temp table its first statement creates.
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(ct);
     }
 
     // A 64 MiB page cache for the import's indexes, given back by RecountTouchedStories.
@@ -310,7 +508,6 @@ public sealed class ArticleImporter(Database database, TimeProvider clock)
 
         DELETE FROM bulk_load;
         DELETE FROM temp.import_touched;
-        PRAGMA cache_size = -2000;
         """;
 
     private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction transaction, string sql, params string[] parameters)

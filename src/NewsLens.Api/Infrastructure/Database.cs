@@ -12,6 +12,9 @@ public sealed class Database
     public const int DefaultBusySeconds = 10;
 
     // Foreign keys are per connection in SQLite; the busy timeout lets concurrent writers queue instead of failing.
+    // temp_store = MEMORY keeps statement journals in memory: an insert into a table with two unique indexes
+    // (articles: url, and the composite foreign-key parent) writes one for every statement, and on disk that
+    // cost ten page writes per imported row (measured: 17k -> 46k inserts/s with the articles indexes).
     private readonly string connectionPragmas;
 
     public Database(string connectionString)
@@ -22,6 +25,7 @@ public sealed class Database
             PRAGMA foreign_keys = ON;
             PRAGMA busy_timeout = {busyMs};
             PRAGMA synchronous = NORMAL;
+            PRAGMA temp_store = MEMORY;
             """;
     }
 
