@@ -18,7 +18,10 @@ WORKDIR /src
 # also lists the test project, which the image does not build.
 COPY Directory.Build.props Directory.Packages.props ./
 COPY src/NewsLens.Api/NewsLens.Api.csproj src/NewsLens.Api/
-RUN dotnet restore src/NewsLens.Api/NewsLens.Api.csproj
+# Publishing for the image's architecture (amd64 or arm64) makes a ReadyToRun build (see the project file):
+# the service is ready sooner because it does not wait for the JIT.
+ARG TARGETARCH
+RUN dotnet restore src/NewsLens.Api/NewsLens.Api.csproj -a "$TARGETARCH"
 
 COPY src/ src/
 COPY db/ db/
@@ -26,6 +29,8 @@ RUN dotnet publish src/NewsLens.Api/NewsLens.Api.csproj \
         --configuration Release \
         --output /app/publish \
         --no-restore \
+        -a "$TARGETARCH" \
+        --self-contained false \
         -p:UseAppHost=false
 
 # ---------------------------------------------------------------------------

@@ -24,7 +24,14 @@ public sealed class Server : IAsyncDisposable
     public static async Task<Server> StartAsync(string serverDll, string databasePath, string apiKeySha256, int port)
     {
         var baseUrl = $"http://127.0.0.1:{port}";
-        var start = new ProcessStartInfo("dotnet", [serverDll]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        // Started from its publish folder, as in the container image (WORKDIR /app): the content root is the
+        // folder the configuration files are watched in, and watching the repository instead costs half a second.
+        var start = new ProcessStartInfo("dotnet", [serverDll])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetDirectoryName(Path.GetFullPath(serverDll))!,
+        };
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["ASPNETCORE_URLS"] = baseUrl;
         start.Environment["ConnectionStrings__NewsLens"] = $"Data Source={databasePath}";

@@ -25,7 +25,8 @@ work=$(mktemp -d)
 trap 'pkill -KILL -f "$work/publish/NewsLens.Api.dll" 2>/dev/null || true; [ "${NEWSLENS_BENCH_KEEP:-}" = 1 ] && echo "kept $work" || rm -rf "$work"' EXIT
 
 echo "==> publishing the server (Release) and building the benchmark runner"
-dotnet publish src/NewsLens.Api -c Release -o "$work/publish" --nologo -v quiet
+# For this machine's runtime, so the build is ReadyToRun as in the container image (start-to-ready is measured).
+dotnet publish src/NewsLens.Api -c Release -r linux-x64 --self-contained false -o "$work/publish" --nologo -v quiet
 dotnet build tests/NewsLens.Benchmarks -c Release --nologo -v quiet -o "$work/bench"
 
 args=(run --server-dll "$work/publish/NewsLens.Api.dll" --lua "$PWD/tests/load" --work "$work/data")

@@ -108,6 +108,14 @@ public static class DatabaseMigrator
             connection.Open();
             // WAL is a property of the database file: set once, before any transaction.
             connection.Execute("PRAGMA journal_mode = WAL;");
+
+            // The usual start: every script this build knows is in the journal, and nothing else. One query
+            // answers that; DbUp (about a tenth of the start-up time) runs only when there is work or a mismatch.
+            var journalExists = connection.ExecuteScalar<long>("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = @JournalTable", new { JournalTable }) == 1;
+            if (journalExists && connection.Query<string>($"SELECT ScriptName FROM {JournalTable}").ToHashSet(StringComparer.Ordinal).SetEquals(KnownScripts))
+            {
+                return 0;
+            }
         }
 
         var upgrader = DeployChanges.To

@@ -17,9 +17,13 @@ public static class ValidationFilter
     public static EndpointFilterDelegate Factory(EndpointFilterFactoryContext context, EndpointFilterDelegate next)
     {
         var services = context.ApplicationServices;
+        var registered = services.GetRequiredService<IServiceProviderIsService>();
+        // Validators (singletons) are built on the first request that needs them, not while the endpoints are
+        // built at start: building them all compiles their rule expressions, a sixth of the start-up time.
         var validated = context.MethodInfo.GetParameters()
-            .Select((parameter, index) => (index, validator: services.GetService(typeof(IValidator<>).MakeGenericType(parameter.ParameterType)) as IValidator))
-            .Where(p => p.validator is not null)
+            .Select((parameter, index) => (index, type: typeof(IValidator<>).MakeGenericType(parameter.ParameterType)))
+            .Where(p => registered.IsService(p.type))
+            .Select(p => (p.index, validator: new Lazy<IValidator>(() => (IValidator)services.GetRequiredService(p.type))))
             .ToArray();
 
         if (validated.Length == 0)
@@ -36,7 +40,7 @@ public static class ValidationFilter
                     continue;
                 }
 
-                var result = await validator!.ValidateAsync(new ValidationContext<object>(argument), invocation.HttpContext.RequestAborted);
+                var result = await validator.Value.ValidateAsync(new ValidationContext<object>(argument), invocation.HttpContext.RequestAborted);
                 if (!result.IsValid)
                 {
                     return TypedResults.ValidationProblem(result.ToDictionary(), detail: "One or more fields are invalid; see errors.");
