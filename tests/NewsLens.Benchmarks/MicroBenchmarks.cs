@@ -57,7 +57,7 @@ public class CoverageBenchmarks
     public async Task<StoryCoverage> Coverage()
     {
         var read = await store.ReadAsync([storyId], CancellationToken.None);
-        return CoverageReport.Build(storyId, CoverageBasis.Sources, read.Groups[storyId], new BlindspotOptions());
+        return read.Coverage(storyId, CoverageBasis.Sources, new BlindspotOptions());
     }
 
     private static Dictionary<int, long> StoryIds() =>

@@ -145,7 +145,7 @@ public static class CoverageApi
             return NotModified.Instance;
         }
 
-        return TypedResults.Ok(CoverageReport.Build(query.StoryId, basis, read.Groups[query.StoryId], options.Value.Blindspot));
+        return TypedResults.Ok(read.Coverage(query.StoryId, basis, options.Value.Blindspot));
     }
 
     public static async Task<Results<Ok<BatchCoverage>, NotModified, ValidationProblem>> GetBatchCoverage(
@@ -164,7 +164,7 @@ public static class CoverageApi
         }
 
         return TypedResults.Ok(new BatchCoverage(
-            [.. ids.Where(read.Exists).Select(id => CoverageReport.Build(id, basis, read.Groups[id], options.Value.Blindspot))],
+            [.. ids.Where(read.Exists).Select(id => read.Coverage(id, basis, options.Value.Blindspot))],
             [.. ids.Where(id => !read.Exists(id))]));
     }
 

@@ -8,10 +8,27 @@ namespace NewsLens.Api.Coverage;
 /// <summary>Which version of a story's coverage is current, and when the story last changed.</summary>
 public readonly record struct CoverageStamp(long Version, DateTime ChangedAt);
 
-/// <summary>The coverage groups and stamps of the stories that exist among those asked for, from one snapshot.</summary>
-public sealed record CoverageRead(IReadOnlyDictionary<long, IReadOnlyList<CoverageGroup>> Groups, IReadOnlyDictionary<long, CoverageStamp> Stamps)
+/// <summary>
+/// One story's coverage groups at one coverage version, and the coverage built from them, once per basis: a
+/// cached story is answered without aggregating or folding its groups again, whatever its size.
+/// </summary>
+public sealed class CoverageMemo(long storyId, IReadOnlyList<CoverageGroup> groups)
 {
-    public bool Exists(long storyId) => Groups.ContainsKey(storyId);
+    private readonly StoryCoverage?[] built = new StoryCoverage?[Enum.GetValues<CoverageBasis>().Length];
+
+    public IReadOnlyList<CoverageGroup> Groups => groups;
+
+    /// <summary>Built on first use; two threads may both build it, and either (equal) result is kept.</summary>
+    public StoryCoverage Coverage(CoverageBasis basis, BlindspotOptions blindspot) =>
+        built[(int)basis] ??= CoverageReport.Build(storyId, basis, groups, blindspot);
+}
+
+/// <summary>The coverage and stamps of the stories that exist among those asked for, each consistent with its own stamp.</summary>
+public sealed record CoverageRead(IReadOnlyDictionary<long, CoverageMemo> Memos, IReadOnlyDictionary<long, CoverageStamp> Stamps)
+{
+    public bool Exists(long storyId) => Memos.ContainsKey(storyId);
+
+    public StoryCoverage Coverage(long storyId, CoverageBasis basis, BlindspotOptions blindspot) => Memos[storyId].Coverage(basis, blindspot);
 }
 
 /// <summary>
@@ -22,27 +39,27 @@ public sealed record CoverageRead(IReadOnlyDictionary<long, IReadOnlyList<Covera
 /// </summary>
 public sealed class CoverageCache : IDisposable
 {
-    private sealed record Entry(long Version, IReadOnlyList<CoverageGroup> Groups);
+    private sealed record Entry(long Version, CoverageMemo Memo);
 
     private readonly MemoryCache? cache;
 
     public CoverageCache(int maxGroups) =>
         cache = maxGroups > 0 ? new MemoryCache(new MemoryCacheOptions { SizeLimit = maxGroups, CompactionPercentage = 0.25 }) : null;
 
-    public bool TryGet(long storyId, long version, out IReadOnlyList<CoverageGroup> groups)
+    public bool TryGet(long storyId, long version, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out CoverageMemo? memo)
     {
         if (cache is not null && cache.TryGetValue(storyId, out Entry? entry) && entry!.Version == version)
         {
-            groups = entry.Groups;
+            memo = entry.Memo;
             return true;
         }
 
-        groups = [];
+        memo = null;
         return false;
     }
 
-    public void Set(long storyId, long version, IReadOnlyList<CoverageGroup> groups) =>
-        cache?.Set(storyId, new Entry(version, groups), new MemoryCacheEntryOptions { Size = groups.Count + 1 });
+    public void Set(long storyId, long version, CoverageMemo memo) =>
+        cache?.Set(storyId, new Entry(version, memo), new MemoryCacheEntryOptions { Size = memo.Groups.Count + 1 });
 
     public void Dispose() => cache?.Dispose();
 }
@@ -73,13 +90,13 @@ public sealed class CoverageStore(Database database, CoverageCache cache)
     {
         await using var connection = await database.OpenAsync(ct);
         var stamps = await ReadStampsAsync(connection, null, storyIds, ct);
-        var groups = new Dictionary<long, IReadOnlyList<CoverageGroup>>(stamps.Count);
+        var memos = new Dictionary<long, CoverageMemo>(stamps.Count);
         List<long>? misses = null;
         foreach (var (id, stamp) in stamps)
         {
             if (cache.TryGet(id, stamp.Version, out var cached))
             {
-                groups[id] = cached;
+                memos[id] = cached;
             }
             else
             {
@@ -89,7 +106,7 @@ public sealed class CoverageStore(Database database, CoverageCache cache)
 
         if (misses is null)
         {
-            return new CoverageRead(groups, stamps);
+            return new CoverageRead(memos, stamps);
         }
 
         // The stamps and groups of the misses come from one snapshot, so each cached entry is exactly its version's.
@@ -101,9 +118,9 @@ public sealed class CoverageStore(Database database, CoverageCache cache)
         {
             if (current.TryGetValue(id, out var stamp))
             {
-                IReadOnlyList<CoverageGroup> storyGroups = [.. read[id]];
-                cache.Set(id, stamp.Version, storyGroups);
-                groups[id] = storyGroups;
+                var memo = new CoverageMemo(id, [.. read[id]]);
+                cache.Set(id, stamp.Version, memo);
+                memos[id] = memo;
                 merged[id] = stamp;
             }
             else
@@ -112,7 +129,7 @@ public sealed class CoverageStore(Database database, CoverageCache cache)
             }
         }
 
-        return new CoverageRead(groups, merged);
+        return new CoverageRead(memos, merged);
     }
 
     private static async Task<ILookup<long, CoverageGroup>> ReadGroupsAsync(

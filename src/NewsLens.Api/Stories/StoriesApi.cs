@@ -75,7 +75,7 @@ public static class StoriesApi
             {
                 Items = [.. page.Items.Where(s => read.Exists(s.Id)).Select(s => s with
                 {
-                    Coverage = CoverageReport.Build(s.Id, CoverageBasis.Sources, read.Groups[s.Id], options.Value.Blindspot),
+                    Coverage = read.Coverage(s.Id, CoverageBasis.Sources, options.Value.Blindspot),
                 })],
             };
         }
@@ -100,9 +100,9 @@ public static class StoriesApi
         }
 
         var story = row.ToResponse();
-        if (include.Contains(StoryInclude.Coverage) && (await coverage.ReadAsync([query.StoryId], ct)).Groups.TryGetValue(query.StoryId, out var groups))
+        if (include.Contains(StoryInclude.Coverage) && (await coverage.ReadAsync([query.StoryId], ct)).Memos.TryGetValue(query.StoryId, out var memo))
         {
-            story = story with { Coverage = CoverageReport.Build(query.StoryId, CoverageBasis.Sources, groups, options.Value.Blindspot) };
+            story = story with { Coverage = memo.Coverage(CoverageBasis.Sources, options.Value.Blindspot) };
         }
 
         if (include.Contains(StoryInclude.Articles) && await stories.ListArticlesAsync(query.StoryId, null, Paging.DefaultLimit, ct) is { } articles)

@@ -17,11 +17,13 @@ public class CoverageCacheTests(NewsLensFactory factory) : ApiTests(factory)
     public void CacheHoldsAnEntryOnlyForTheVersionItWasReadAt()
     {
         using var cache = new CoverageCache(100);
-        CoverageGroup[] groups = [new(NewsLens.Api.Ratings.Bias.Left, null, null, 1, 2, null, null)];
-        cache.Set(7, 3, groups);
+        var memo = new CoverageMemo(7, [new(NewsLens.Api.Ratings.Bias.Left, null, null, 1, 2, null, null)]);
+        cache.Set(7, 3, memo);
 
         Assert.True(cache.TryGet(7, 3, out var hit));
-        Assert.Same(groups, hit);
+        Assert.Same(memo, hit);
+        Assert.Same(hit.Coverage(CoverageBasis.Sources, new BlindspotOptions()), hit.Coverage(CoverageBasis.Sources, new BlindspotOptions()));
+        Assert.Equal(CoverageBasis.Articles, hit.Coverage(CoverageBasis.Articles, new BlindspotOptions()).Basis);
         Assert.False(cache.TryGet(7, 4, out _));
         Assert.False(cache.TryGet(8, 3, out _));
     }
@@ -30,7 +32,7 @@ public class CoverageCacheTests(NewsLensFactory factory) : ApiTests(factory)
     public void ZeroGroupsTurnsTheCacheOff()
     {
         using var cache = new CoverageCache(0);
-        cache.Set(7, 3, []);
+        cache.Set(7, 3, new CoverageMemo(7, []));
         Assert.False(cache.TryGet(7, 3, out _));
     }
 
