@@ -93,15 +93,8 @@ public sealed class StoryStore(Database database)
         return await connection.QuerySingleOrDefaultAsync<StoryRow>(new CommandDefinition(sql, new { id }, cancellationToken: ct));
     }
 
-    /// <summary>
-    /// A page of stories matching every filter given, in the search's sort. Filters read the story
-    /// summaries kept by triggers (and the full-text index for <c>q</c>), never a story's links.
-    /// </summary>
-    /// <remarks>
-    /// The statement is assembled from the constant fragments below, one per filter given, so each filter
-    /// shape can use its own index; every value is a bound parameter.
-    /// </remarks>
-    public async Task<IReadOnlyList<StoryListRow>> SearchAsync(StorySearch search, long[]? after, int limit, CancellationToken ct)
+    /// <summary>The list statement for these filters and this sort (parameters: the search's members, blindspotSide, afterKey, afterId, take).</summary>
+    internal static string SearchSql(StorySearch search)
     {
         const string select = """
             SELECT st.id, st.title, st.summary, st.created_at, st.updated_at, s.total_sources, s.changed_at
@@ -137,6 +130,19 @@ public sealed class StoryStore(Database database)
             _ => newest,
         });
 
+        return sql.ToString();
+    }
+
+    /// <summary>
+    /// A page of stories matching every filter given, in the search's sort. Filters read the story
+    /// summaries kept by triggers (and the full-text index for <c>q</c>), never a story's links.
+    /// </summary>
+    /// <remarks>
+    /// The statement is assembled from the constant fragments below, one per filter given, so each filter
+    /// shape can use its own index; every value is a bound parameter.
+    /// </remarks>
+    public async Task<IReadOnlyList<StoryListRow>> SearchAsync(StorySearch search, long[]? after, int limit, CancellationToken ct)
+    {
         var parameters = new DynamicParameters(search);
         parameters.Add("blindspotSide", search.Blindspot is { } side and not BlindspotFilter.Any ? EnumText<BlindspotFilter>.Name(side) : null);
         parameters.Add("afterKey", after is { Length: 2 } ? after[0] : long.MaxValue);
@@ -144,7 +150,7 @@ public sealed class StoryStore(Database database)
         parameters.Add("take", limit + 1);
 
         await using var connection = await database.OpenAsync(ct);
-        var rows = await connection.QueryAsync<StoryListRow>(new CommandDefinition(sql.ToString(), parameters, cancellationToken: ct));
+        var rows = await connection.QueryAsync<StoryListRow>(new CommandDefinition(SearchSql(search), parameters, cancellationToken: ct));
         return rows.AsList();
     }
 
