@@ -96,19 +96,25 @@ public sealed class ArticleImporter(Database database, TimeProvider clock)
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         var maxPublished = clock.GetUtcNow() + ArticleRequestValidator.MaxAhead;
         await using var connection = await database.OpenAsync(ct);
+        using var turn = await database.WriteTurnAsync(ct);
         await using var transaction = Database.BeginWrite(connection);
 
-        var outletsByDomain = new Dictionary<string, long>(StringComparer.Ordinal);
-        await using (var command = Command(connection, transaction, "SELECT id, domain FROM outlets"))
-        await using (var reader = await command.ExecuteReaderAsync(ct))
+        // Outlets are looked up as rows name them and remembered, so a one-row import reads one outlet, not all.
+        var outletOfDomain = new Dictionary<string, long?>(StringComparer.Ordinal);
+        var outletExists = new Dictionary<long, bool>();
+        await using var byDomain = Command(connection, transaction, "SELECT id FROM outlets WHERE domain = $domain", "$domain");
+        await using var byId = Command(connection, transaction, "SELECT EXISTS (SELECT 1 FROM outlets WHERE id = $id)", "$id");
+        async Task<long?> OutletOfDomainAsync(string domain)
         {
-            while (await reader.ReadAsync(ct))
+            if (!outletOfDomain.TryGetValue(domain, out var id))
             {
-                outletsByDomain[reader.GetString(1)] = reader.GetInt64(0);
+                byDomain.Parameters[0].Value = domain;
+                id = outletOfDomain[domain] = await byDomain.ExecuteScalarAsync(ct) is long found ? found : null;
             }
+
+            return id;
         }
 
-        var outletIds = outletsByDomain.Values.ToHashSet();
         await Execute(connection, transaction, BeginBulkLoad, ct);
         try
         {
@@ -152,7 +158,13 @@ public sealed class ArticleImporter(Database database, TimeProvider clock)
                     urlsSeen[url] = line.Row;
                     if (article.OutletId is { } given)
                     {
-                        if (outletIds.Contains(given))
+                        if (!outletExists.TryGetValue(given, out var exists))
+                        {
+                            byId.Parameters[0].Value = given;
+                            exists = outletExists[given] = Convert.ToInt64(await byId.ExecuteScalarAsync(ct)) == 1;
+                        }
+
+                        if (exists)
                         {
                             outletId = given;
                         }
@@ -161,13 +173,21 @@ public sealed class ArticleImporter(Database database, TimeProvider clock)
                             bad.Add(line.Row, "outletId", given.ToString(System.Globalization.CultureInfo.InvariantCulture), $"Outlet {given} does not exist.");
                         }
                     }
-                    else if (DomainName.SelfAndParents(host).FirstOrDefault(outletsByDomain.ContainsKey) is { } domain)
-                    {
-                        outletId = outletsByDomain[domain];
-                    }
                     else
                     {
-                        bad.Add(line.Row, "outletId", null, $"No outlet is registered for {host} or a parent domain; import the outlet first or give outletId.");
+                        foreach (var domain in DomainName.SelfAndParents(host))
+                        {
+                            if (await OutletOfDomainAsync(domain) is { } found)
+                            {
+                                outletId = found;
+                                break;
+                            }
+                        }
+
+                        if (outletId == 0)
+                        {
+                            bad.Add(line.Row, "outletId", null, $"No outlet is registered for {host} or a parent domain; import the outlet first or give outletId.");
+                        }
                     }
                 }
 
@@ -243,8 +263,8 @@ public sealed class ArticleImporter(Database database, TimeProvider clock)
         private readonly SqliteTransaction transaction;
         private readonly long now;
         private readonly BadRows bad;
-        private readonly SqliteCommand insertFull;
-        private readonly SqliteCommand linkFull;
+        private SqliteCommand? insertFull;
+        private SqliteCommand? linkFull;
         private readonly SqliteCommand find;
         private readonly SqliteCommand update;
         private readonly SqliteCommand touchLinked;
@@ -255,8 +275,6 @@ public sealed class ArticleImporter(Database database, TimeProvider clock)
         public BatchWriter(SqliteConnection connection, SqliteTransaction transaction, long now, BadRows bad)
         {
             (this.connection, this.transaction, this.now, this.bad) = (connection, transaction, now, bad);
-            insertFull = InsertArticles(BatchRows);
-            linkFull = InsertLinks(BatchRows);
             find = Command(connection, transaction, "SELECT id, outlet_id, title, published_at FROM articles WHERE url = $url", "$url");
             update = Command(connection, transaction,
                 "UPDATE articles SET title = $title, published_at = $published, version = version + 1 WHERE id = $id", "$title", "$published", "$id");
@@ -272,7 +290,8 @@ public sealed class ArticleImporter(Database database, TimeProvider clock)
         public async Task WriteAsync(List<ValidRow> rows, CancellationToken ct)
         {
             created.Clear();
-            var insert = rows.Count == BatchRows ? insertFull : InsertArticles(rows.Count);
+            // The full-batch statements are prepared once, when a first full batch comes (a small import never needs them).
+            var insert = rows.Count == BatchRows ? insertFull ??= InsertArticles(BatchRows) : InsertArticles(rows.Count);
             try
             {
                 for (var i = 0; i < rows.Count; i++)
@@ -369,7 +388,7 @@ public sealed class ArticleImporter(Database database, TimeProvider clock)
             for (var start = 0; start < links.Count; start += BatchRows)
             {
                 var count = Math.Min(BatchRows, links.Count - start);
-                var insert = count == BatchRows ? linkFull : InsertLinks(count);
+                var insert = count == BatchRows ? linkFull ??= InsertLinks(BatchRows) : InsertLinks(count);
                 try
                 {
                     for (var i = 0; i < count; i++)
@@ -454,7 +473,10 @@ public sealed class ArticleImporter(Database database, TimeProvider clock)
         {
             foreach (var command in new[] { insertFull, linkFull, find, update, touchLinked })
             {
-                await command.DisposeAsync();
+                if (command is not null)
+                {
+                    await command.DisposeAsync();
+                }
             }
         }
     }

@@ -88,6 +88,7 @@ public sealed class ArticleStore(Database database)
         }
 
         await using var connection = await database.OpenAsync(ct);
+        using var turn = await database.WriteTurnAsync(ct);
         await using var transaction = Database.BeginWrite(connection);
         if (await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(findUrl, new { url }, transaction, cancellationToken: ct)) is { } existing)
         {
@@ -129,6 +130,7 @@ public sealed class ArticleStore(Database database)
     public async Task<bool> DeleteAsync(long id, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
+        using var turn = await database.WriteTurnAsync(ct);
         return await connection.ExecuteAsync(new CommandDefinition("DELETE FROM articles WHERE id = @id", new { id }, cancellationToken: ct)) > 0;
     }
 }

@@ -188,6 +188,7 @@ public sealed class CoverageStore(Database database, CoverageCache cache)
             WHERE id = 1 AND NOT (min_rated = @MinRated AND max_neglecting_percent = @MaxNeglectingPercent AND min_dominant_percent = @MinDominantPercent)
             """;
         await using var connection = await database.OpenAsync(ct);
+        using var turn = await database.WriteTurnAsync(ct);
         await using var transaction = Database.BeginWrite(connection);
         var changed = await connection.ExecuteAsync(new CommandDefinition(sql, options, transaction, cancellationToken: ct)) > 0;
         await transaction.CommitAsync(ct);

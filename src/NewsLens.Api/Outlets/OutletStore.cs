@@ -72,6 +72,7 @@ public sealed class OutletStore(Database database)
             RETURNING {Columns}
             """;
         await using var connection = await database.OpenAsync(ct);
+        using var turn = await database.WriteTurnAsync(ct);
         await using var transaction = Database.BeginWrite(connection);
         if (await FindIdByDomainAsync(transaction, values.Domain, ct) is { } existing)
         {
@@ -94,6 +95,7 @@ public sealed class OutletStore(Database database)
             RETURNING {Columns}
             """;
         await using var connection = await database.OpenAsync(ct);
+        using var turn = await database.WriteTurnAsync(ct);
         await using var transaction = Database.BeginWrite(connection);
         if (RowVersions.Refusal(await VersionAsync(transaction, id, ct), versionMatches) is { } refusal)
         {
@@ -122,6 +124,7 @@ public sealed class OutletStore(Database database)
     {
         const string used = "SELECT EXISTS (SELECT 1 FROM articles WHERE outlet_id = @id)";
         await using var connection = await database.OpenAsync(ct);
+        using var turn = await database.WriteTurnAsync(ct);
         await using var transaction = Database.BeginWrite(connection);
         if (RowVersions.Refusal(await VersionAsync(transaction, id, ct), versionMatches) is { } refusal)
         {
@@ -158,6 +161,7 @@ public sealed class OutletStore(Database database)
             """;
 
         await using var connection = await database.OpenAsync(ct);
+        using var turn = await database.WriteTurnAsync(ct);
         await using var transaction = Database.BeginWrite(connection);
         var current = new Dictionary<string, OutletRow>(StringComparer.Ordinal);
         foreach (var chunk in outlets.Select(o => o.Domain).Chunk(500))

@@ -161,6 +161,7 @@ public sealed class StoryStore(Database database)
             RETURNING {Columns}
             """;
         await using var connection = await database.OpenAsync(ct);
+        using var turn = await database.WriteTurnAsync(ct);
         return await connection.QuerySingleAsync<StoryRow>(new CommandDefinition(sql, new { request.Title, request.Summary, now }, cancellationToken: ct));
     }
 
@@ -172,6 +173,7 @@ public sealed class StoryStore(Database database)
             RETURNING {Columns}
             """;
         await using var connection = await database.OpenAsync(ct);
+        using var turn = await database.WriteTurnAsync(ct);
         await using var transaction = Database.BeginWrite(connection);
         if (RowVersions.Refusal(await VersionAsync(transaction, id, ct), versionMatches) is { } refusal)
         {
@@ -187,6 +189,7 @@ public sealed class StoryStore(Database database)
     public async Task<WriteOutcome> DeleteAsync(long id, Func<long, bool>? versionMatches, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
+        using var turn = await database.WriteTurnAsync(ct);
         await using var transaction = Database.BeginWrite(connection);
         if (RowVersions.Refusal(await VersionAsync(transaction, id, ct), versionMatches) is { } refusal)
         {
@@ -236,6 +239,7 @@ public sealed class StoryStore(Database database)
             ON CONFLICT (story_id, article_id) DO NOTHING
             """;
         await using var connection = await database.OpenAsync(ct);
+        using var turn = await database.WriteTurnAsync(ct);
         await using var transaction = Database.BeginWrite(connection);
         if (!await ExistsAsync(connection, transaction, storyId, ct))
         {
@@ -256,6 +260,7 @@ public sealed class StoryStore(Database database)
     {
         const string sql = "DELETE FROM story_articles WHERE story_id = @storyId AND article_id = @articleId";
         await using var connection = await database.OpenAsync(ct);
+        using var turn = await database.WriteTurnAsync(ct);
         var removed = await connection.ExecuteAsync(new CommandDefinition(sql, new { storyId, articleId }, cancellationToken: ct));
         return removed > 0 ? LinkOutcome.Done : LinkOutcome.NotLinked;
     }
