@@ -60,7 +60,7 @@ switch (command)
         var articles = int.Parse(Option("--articles", "1000000"), CultureInfo.InvariantCulture);
         var size = articles == DataSize.Full.Articles ? DataSize.Full : DataSize.WithArticles(articles);
         size = size with { Seed = int.Parse(Option("--seed", "1"), CultureInfo.InvariantCulture) };
-        using var http = new HttpClient { BaseAddress = new Uri(Option("--base-url")), Timeout = TimeSpan.FromMinutes(10) };
+        using var http = new HttpClient(new RetryAfterHandler()) { BaseAddress = new Uri(Option("--base-url")), Timeout = TimeSpan.FromMinutes(10) };
         http.DefaultRequestHeaders.Add("X-Api-Key", Option("--api-key"));
         Console.WriteLine($"generate: {size.Describe()}");
         await new DataGenerator(http, Console.Out).GenerateAsync(new DataPlan(size));
