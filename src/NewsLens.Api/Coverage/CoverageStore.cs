@@ -32,24 +32,34 @@ public sealed record CoverageRead(IReadOnlyDictionary<long, CoverageMemo> Memos,
 }
 
 /// <summary>
-/// Coverage groups of recently read stories, each valid for exactly the coverage version it was read at.
-/// Every write that can change a story's coverage moves its version in the same transaction (the summary
-/// triggers and the import's recount), so a hit is always current and nothing ever needs to be evicted by hand.
+/// Coverage of recently read stories, each valid for exactly the coverage version it was read at. Every write
+/// that can change a story's coverage moves its version in the same transaction (the summary triggers and the
+/// import's recount), so a hit is always current and nothing ever needs to be evicted by hand. Each entry also
+/// remembers the <see cref="Database.WriteCount"/> at which its version was last confirmed: while no write has
+/// been committed since, the entry is current without asking the database at all.
 /// Bounded by the number of groups held (<c>Coverage:CacheGroups</c>); 0 turns it off.
 /// </summary>
 public sealed class CoverageCache : IDisposable
 {
-    private sealed record Entry(long Version, CoverageMemo Memo);
+    private sealed class Entry(CoverageStamp stamp, CoverageMemo memo, long confirmedAt)
+    {
+        public CoverageStamp Stamp { get; } = stamp;
+        public CoverageMemo Memo { get; } = memo;
+        private long confirmedAt = confirmedAt;
+        public long ConfirmedAt { get => Volatile.Read(ref confirmedAt); set => Volatile.Write(ref confirmedAt, value); }
+    }
 
     private readonly MemoryCache? cache;
 
     public CoverageCache(int maxGroups) =>
         cache = maxGroups > 0 ? new MemoryCache(new MemoryCacheOptions { SizeLimit = maxGroups, CompactionPercentage = 0.25 }) : null;
 
-    public bool TryGet(long storyId, long version, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out CoverageMemo? memo)
+    /// <summary>The entry for this story at this version; marks it confirmed as of <paramref name="writeCount"/>.</summary>
+    public bool TryGet(long storyId, CoverageStamp stamp, long writeCount, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out CoverageMemo? memo)
     {
-        if (cache is not null && cache.TryGetValue(storyId, out Entry? entry) && entry!.Version == version)
+        if (cache is not null && cache.TryGetValue(storyId, out Entry? entry) && entry!.Stamp == stamp)
         {
+            entry.ConfirmedAt = writeCount;
             memo = entry.Memo;
             return true;
         }
@@ -58,8 +68,24 @@ public sealed class CoverageCache : IDisposable
         return false;
     }
 
-    public void Set(long storyId, long version, CoverageMemo memo) =>
-        cache?.Set(storyId, new Entry(version, memo), new MemoryCacheEntryOptions { Size = memo.Groups.Count + 1 });
+    /// <summary>
+    /// The entry for this story if it was confirmed when the write count was already <paramref name="writeCount"/>,
+    /// that is, no write has been committed since it was last read from the database.
+    /// </summary>
+    public bool TryGetUnchanged(long storyId, long writeCount, out CoverageStamp stamp, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out CoverageMemo? memo)
+    {
+        if (cache is not null && cache.TryGetValue(storyId, out Entry? entry) && entry!.ConfirmedAt == writeCount)
+        {
+            (stamp, memo) = (entry.Stamp, entry.Memo);
+            return true;
+        }
+
+        (stamp, memo) = (default, null);
+        return false;
+    }
+
+    public void Set(long storyId, CoverageStamp stamp, CoverageMemo memo, long writeCount) =>
+        cache?.Set(storyId, new Entry(stamp, memo, writeCount), new MemoryCacheEntryOptions { Size = memo.Groups.Count + 1 });
 
     public void Dispose() => cache?.Dispose();
 }
@@ -88,13 +114,21 @@ public sealed class CoverageStore(Database database, CoverageCache cache)
     /// </summary>
     public async Task<CoverageRead> ReadAsync(IReadOnlyCollection<long> storyIds, CancellationToken ct)
     {
+        // Read before any database read: an entry confirmed at this count was read from a snapshot at least as new
+        // as every write committed before it. Writes count when they give their turn back, after their commit.
+        var writeCount = database.WriteCount;
+        if (TryReadUnchanged(storyIds, writeCount) is { } unchanged)
+        {
+            return unchanged;
+        }
+
         await using var connection = await database.OpenAsync(ct);
         var stamps = await ReadStampsAsync(connection, null, storyIds, ct);
         var memos = new Dictionary<long, CoverageMemo>(stamps.Count);
         List<long>? misses = null;
         foreach (var (id, stamp) in stamps)
         {
-            if (cache.TryGet(id, stamp.Version, out var cached))
+            if (cache.TryGet(id, stamp, writeCount, out var cached))
             {
                 memos[id] = cached;
             }
@@ -119,7 +153,7 @@ public sealed class CoverageStore(Database database, CoverageCache cache)
             if (current.TryGetValue(id, out var stamp))
             {
                 var memo = new CoverageMemo(id, [.. read[id]]);
-                cache.Set(id, stamp.Version, memo);
+                cache.Set(id, stamp, memo, writeCount);
                 memos[id] = memo;
                 merged[id] = stamp;
             }
@@ -130,6 +164,25 @@ public sealed class CoverageStore(Database database, CoverageCache cache)
         }
 
         return new CoverageRead(memos, merged);
+    }
+
+    /// <summary>Every story asked for, from the cache, when no write has been committed since each was confirmed; else null.</summary>
+    private CoverageRead? TryReadUnchanged(IReadOnlyCollection<long> storyIds, long writeCount)
+    {
+        var memos = new Dictionary<long, CoverageMemo>(storyIds.Count);
+        var stamps = new Dictionary<long, CoverageStamp>(storyIds.Count);
+        foreach (var id in storyIds)
+        {
+            if (!cache.TryGetUnchanged(id, writeCount, out var stamp, out var memo))
+            {
+                return null;
+            }
+
+            memos[id] = memo;
+            stamps[id] = stamp;
+        }
+
+        return new CoverageRead(memos, stamps);
     }
 
     private static async Task<ILookup<long, CoverageGroup>> ReadGroupsAsync(

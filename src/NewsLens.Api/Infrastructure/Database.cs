@@ -50,10 +50,19 @@ public sealed class Database
             throw new SqliteException("database is locked: no write turn within the busy timeout", 5);
         }
 
-        return new WriteTurn(writeTurn);
+        return new WriteTurn(this);
     }
 
-    private sealed class WriteTurn(SemaphoreSlim turn) : IDisposable
+    private long writeCount;
+
+    /// <summary>
+    /// How many write turns this process has given back. It moves after every write's commit (or rollback), so
+    /// data read after seeing a count is at least as new as every write counted by it. Caches keyed by it are only
+    /// right while this process is the database's one writer: the service is run as one process per database.
+    /// </summary>
+    public long WriteCount => Interlocked.Read(ref writeCount);
+
+    private sealed class WriteTurn(Database database) : IDisposable
     {
         private int released;
 
@@ -61,7 +70,9 @@ public sealed class Database
         {
             if (Interlocked.Exchange(ref released, 1) == 0)
             {
-                turn.Release();
+                // After the write's transaction is disposed (it is declared after the turn), before the next writer.
+                Interlocked.Increment(ref database.writeCount);
+                database.writeTurn.Release();
             }
         }
     }

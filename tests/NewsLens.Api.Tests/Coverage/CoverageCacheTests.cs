@@ -18,22 +18,41 @@ public class CoverageCacheTests(NewsLensFactory factory) : ApiTests(factory)
     {
         using var cache = new CoverageCache(100);
         var memo = new CoverageMemo(7, [new(NewsLens.Api.Ratings.Bias.Left, null, null, 1, 2, null, null)]);
-        cache.Set(7, 3, memo);
+        var stamp = new CoverageStamp(3, DateTime.UnixEpoch);
+        cache.Set(7, stamp, memo, writeCount: 10);
 
-        Assert.True(cache.TryGet(7, 3, out var hit));
+        Assert.True(cache.TryGet(7, stamp, 11, out var hit));
         Assert.Same(memo, hit);
         Assert.Same(hit.Coverage(CoverageBasis.Sources, new BlindspotOptions()), hit.Coverage(CoverageBasis.Sources, new BlindspotOptions()));
         Assert.Equal(CoverageBasis.Articles, hit.Coverage(CoverageBasis.Articles, new BlindspotOptions()).Basis);
-        Assert.False(cache.TryGet(7, 4, out _));
-        Assert.False(cache.TryGet(8, 3, out _));
+        Assert.False(cache.TryGet(7, stamp with { Version = 4 }, 11, out _));
+        Assert.False(cache.TryGet(8, stamp, 11, out _));
+    }
+
+    [Fact]
+    public void AnEntryIsCurrentWithoutTheDatabaseOnlyWhileNoWriteWasCommittedSinceItWasConfirmed()
+    {
+        using var cache = new CoverageCache(100);
+        var stamp = new CoverageStamp(3, DateTime.UnixEpoch);
+        cache.Set(7, stamp, new CoverageMemo(7, []), writeCount: 10);
+
+        Assert.True(cache.TryGetUnchanged(7, 10, out var unchanged, out _));
+        Assert.Equal(stamp, unchanged);
+        Assert.False(cache.TryGetUnchanged(7, 11, out _, out _));
+
+        // Confirmed again by a read of the version at count 11.
+        Assert.True(cache.TryGet(7, stamp, 11, out _));
+        Assert.True(cache.TryGetUnchanged(7, 11, out _, out _));
     }
 
     [Fact]
     public void ZeroGroupsTurnsTheCacheOff()
     {
         using var cache = new CoverageCache(0);
-        cache.Set(7, 3, new CoverageMemo(7, []));
-        Assert.False(cache.TryGet(7, 3, out _));
+        var stamp = new CoverageStamp(3, DateTime.UnixEpoch);
+        cache.Set(7, stamp, new CoverageMemo(7, []), 1);
+        Assert.False(cache.TryGet(7, stamp, 1, out _));
+        Assert.False(cache.TryGetUnchanged(7, 1, out _, out _));
     }
 
     [Fact]
