@@ -19,7 +19,8 @@ WORKDIR /src
 COPY Directory.Build.props Directory.Packages.props ./
 COPY src/NewsLens.Api/NewsLens.Api.csproj src/NewsLens.Api/
 # Publishing for the image's architecture (amd64 or arm64) makes a ReadyToRun build (see the project file):
-# the service is ready sooner because it does not wait for the JIT.
+# the service is ready sooner because it does not wait for the JIT. BuildKit (Docker's builder by default since
+# Docker 23; `docker buildx build` anywhere) supplies TARGETARCH.
 ARG TARGETARCH
 RUN dotnet restore src/NewsLens.Api/NewsLens.Api.csproj -a "$TARGETARCH"
 
