@@ -85,8 +85,6 @@ public sealed class DataPlan
     /// <summary>Story index of each planted size (10, 20, 100, 1,000 and the giants).</summary>
     public IReadOnlyDictionary<int, int> SpecialStories { get; }
 
-    public long TotalArticles => StorySizes.Sum(s => (long)s);
-
     public string StoryTitle(int story)
     {
         var random = new Random(HashCode.Combine(Size.Seed, story, 17));

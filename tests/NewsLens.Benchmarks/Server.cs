@@ -19,8 +19,6 @@ public sealed class Server : IAsyncDisposable
     /// <summary>From process start to the first passing <c>/health/ready</c>.</summary>
     public TimeSpan StartToReady { get; private set; }
 
-    public int Id => process.Id;
-
     public static async Task<Server> StartAsync(string serverDll, string databasePath, string apiKeySha256, int port)
     {
         var baseUrl = $"http://127.0.0.1:{port}";

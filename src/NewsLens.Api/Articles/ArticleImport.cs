@@ -95,8 +95,7 @@ public sealed class ArticleImporter(Database database, TimeProvider clock)
         var bad = new BadRows();
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         var maxPublished = clock.GetUtcNow() + ArticleRequestValidator.MaxAhead;
-        await using var connection = await database.OpenAsync(ct);
-        using var turn = await database.WriteTurnAsync(ct);
+        await using var connection = await database.OpenForWriteAsync(ct);
         await using var transaction = Database.BeginWrite(connection);
 
         // Outlets are looked up as rows name them and remembered, so a one-row import reads one outlet, not all.

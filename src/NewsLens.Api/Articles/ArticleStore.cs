@@ -87,8 +87,7 @@ public sealed class ArticleStore(Database database)
             throw new InvalidOperationException("Article URL reached the store without validation.");
         }
 
-        await using var connection = await database.OpenAsync(ct);
-        using var turn = await database.WriteTurnAsync(ct);
+        await using var connection = await database.OpenForWriteAsync(ct);
         await using var transaction = Database.BeginWrite(connection);
         if (await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(findUrl, new { url }, transaction, cancellationToken: ct)) is { } existing)
         {
@@ -129,8 +128,7 @@ public sealed class ArticleStore(Database database)
     /// <summary>Deletes the article and its story links (ON DELETE CASCADE).</summary>
     public async Task<bool> DeleteAsync(long id, CancellationToken ct)
     {
-        await using var connection = await database.OpenAsync(ct);
-        using var turn = await database.WriteTurnAsync(ct);
+        await using var connection = await database.OpenForWriteAsync(ct);
         return await connection.ExecuteAsync(new CommandDefinition("DELETE FROM articles WHERE id = @id", new { id }, cancellationToken: ct)) > 0;
     }
 }

@@ -129,7 +129,7 @@ public static class CoverageApi
         IOptions<AuthSettings> auth, HttpContext http, CancellationToken ct)
     {
         var basis = ParseBasis(query.Basis);
-        // One query when the story's coverage at its current version is cached (the usual case), so a
+        // No query, or one, when the story's coverage at its current version is cached (the usual case), so a
         // conditional request costs the same; an uncached story is aggregated once per version.
         var read = await store.ReadAsync([query.StoryId], ct);
         if (!read.Exists(query.StoryId))

@@ -105,12 +105,12 @@ public sealed class CoverageStore(Database database, CoverageCache cache)
     }
 
     /// <summary>
-    /// The stamps of the stories that exist (one query on story_summaries), and their coverage groups: from
-    /// <see cref="CoverageCache"/> when it holds the current version, else from one aggregate over the missing
-    /// stories' outlets (story_outlets, kept by triggers: one row per outlet with its article count), grouped by
-    /// story and the outlets' current ratings. So a read is one query when the stories were read before at
-    /// their current versions, three otherwise, whatever the number of stories; the aggregate's cost follows
-    /// the number of outlets that covered the stories, never the number of articles.
+    /// The stamps and coverage of the stories that exist. No query when every story is cached and no write has
+    /// been committed since; else one query for the stamps (story_summaries), with each story's coverage from
+    /// <see cref="CoverageCache"/> when it holds the current version, and for the others one snapshot of their
+    /// stamps and one aggregate over their outlets (story_outlets, kept by triggers: one row per outlet with its
+    /// article count), grouped by story and the outlets' current ratings. So at most three queries whatever the
+    /// number of stories; the aggregate's cost follows the number of outlets, never the number of articles.
     /// </summary>
     public async Task<CoverageRead> ReadAsync(IReadOnlyCollection<long> storyIds, CancellationToken ct)
     {
@@ -240,8 +240,7 @@ public sealed class CoverageStore(Database database, CoverageCache cache)
             SET min_rated = @MinRated, max_neglecting_percent = @MaxNeglectingPercent, min_dominant_percent = @MinDominantPercent
             WHERE id = 1 AND NOT (min_rated = @MinRated AND max_neglecting_percent = @MaxNeglectingPercent AND min_dominant_percent = @MinDominantPercent)
             """;
-        await using var connection = await database.OpenAsync(ct);
-        using var turn = await database.WriteTurnAsync(ct);
+        await using var connection = await database.OpenForWriteAsync(ct);
         await using var transaction = Database.BeginWrite(connection);
         var changed = await connection.ExecuteAsync(new CommandDefinition(sql, options, transaction, cancellationToken: ct)) > 0;
         await transaction.CommitAsync(ct);

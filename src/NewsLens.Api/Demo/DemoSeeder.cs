@@ -121,8 +121,7 @@ public static class DemoSeeder
             VALUES (@storyId, @articleId, @outletId, @publishedAt, @now)
             """;
 
-        await using var connection = await database.OpenAsync(ct);
-        using var turn = await database.WriteTurnAsync(ct);
+        await using var connection = await database.OpenForWriteAsync(ct);
         await using var transaction = Database.BeginWrite(connection);
         if (!await connection.ExecuteScalarAsync<bool>(new CommandDefinition(isEmpty, transaction: transaction, cancellationToken: ct)))
         {

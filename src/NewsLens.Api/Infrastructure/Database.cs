@@ -36,21 +36,44 @@ public sealed class Database
     private readonly SemaphoreSlim writeTurn = new(1, 1);
 
     /// <summary>
-    /// One write at a time in this process, first come, first served; take it before a write's first statement.
-    /// SQLite allows one writer anyway, but without this turn concurrent writers poll for its lock in SQLite's
-    /// busy handler, which sleeps 1, 2, 5, 10 … 100 ms between tries: under a mixed load a write waited up to
-    /// three quarters of a second for a lock that had been free for most of that time. Here the next writer
-    /// wakes the moment the last one is done. No turn within the busy timeout fails like SQLITE_BUSY (a 503).
-    /// Correctness never depends on it: SQLite's own lock still serializes writers (and other processes).
+    /// A connection for one write (a transaction or a single statement): it holds this process's write turn from
+    /// the moment it is returned until it is closed, so every write path takes the turn the same way.
     /// </summary>
-    public async Task<IDisposable> WriteTurnAsync(CancellationToken ct)
+    /// <remarks>
+    /// One write at a time in this process, first come, first served. SQLite allows one writer anyway, but
+    /// without this turn concurrent writers poll for its lock in SQLite's busy handler, which sleeps 1, 2, 5, 10 …
+    /// 100 ms between tries: under a mixed load a write waited up to three quarters of a second for a lock that had
+    /// been free for most of that time. Here the next writer wakes the moment the last one is done. No turn within
+    /// the busy timeout fails like SQLITE_BUSY (a 503). Writes are serialized by SQLite's own lock either way;
+    /// giving the turn back also advances <see cref="WriteCount"/>, which the coverage cache relies on.
+    /// </remarks>
+    public async Task<SqliteConnection> OpenForWriteAsync(CancellationToken ct)
     {
-        if (!await writeTurn.WaitAsync(busyTimeout, ct))
+        var connection = await OpenAsync(ct);
+        try
         {
-            throw new SqliteException("database is locked: no write turn within the busy timeout", 5);
+            if (!await writeTurn.WaitAsync(busyTimeout, ct))
+            {
+                throw new SqliteException("database is locked: no write turn within the busy timeout", 5);
+            }
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
         }
 
-        return new WriteTurn(this);
+        var turn = new WriteTurn(this);
+        // Closing (or disposing) the connection gives the turn back: after its transaction is disposed, since that
+        // is declared after the connection, or after its single statement.
+        connection.StateChange += (_, change) =>
+        {
+            if (change.CurrentState == System.Data.ConnectionState.Closed)
+            {
+                turn.Release();
+            }
+        };
+        return connection;
     }
 
     private long writeCount;
@@ -62,15 +85,14 @@ public sealed class Database
     /// </summary>
     public long WriteCount => Interlocked.Read(ref writeCount);
 
-    private sealed class WriteTurn(Database database) : IDisposable
+    private sealed class WriteTurn(Database database)
     {
         private int released;
 
-        public void Dispose()
+        public void Release()
         {
             if (Interlocked.Exchange(ref released, 1) == 0)
             {
-                // After the write's transaction is disposed (it is declared after the turn), before the next writer.
                 Interlocked.Increment(ref database.writeCount);
                 database.writeTurn.Release();
             }

@@ -71,8 +71,7 @@ public sealed class OutletStore(Database database)
             VALUES (@Name, @Domain, @Bias, @Factuality, @Ownership, @Country, @now, @now)
             RETURNING {Columns}
             """;
-        await using var connection = await database.OpenAsync(ct);
-        using var turn = await database.WriteTurnAsync(ct);
+        await using var connection = await database.OpenForWriteAsync(ct);
         await using var transaction = Database.BeginWrite(connection);
         if (await FindIdByDomainAsync(transaction, values.Domain, ct) is { } existing)
         {
@@ -94,8 +93,7 @@ public sealed class OutletStore(Database database)
             WHERE id = @id
             RETURNING {Columns}
             """;
-        await using var connection = await database.OpenAsync(ct);
-        using var turn = await database.WriteTurnAsync(ct);
+        await using var connection = await database.OpenForWriteAsync(ct);
         await using var transaction = Database.BeginWrite(connection);
         if (RowVersions.Refusal(await VersionAsync(transaction, id, ct), versionMatches) is { } refusal)
         {
@@ -123,8 +121,7 @@ public sealed class OutletStore(Database database)
     public async Task<WriteOutcome> DeleteAsync(long id, Func<long, bool>? versionMatches, CancellationToken ct)
     {
         const string used = "SELECT EXISTS (SELECT 1 FROM articles WHERE outlet_id = @id)";
-        await using var connection = await database.OpenAsync(ct);
-        using var turn = await database.WriteTurnAsync(ct);
+        await using var connection = await database.OpenForWriteAsync(ct);
         await using var transaction = Database.BeginWrite(connection);
         if (RowVersions.Refusal(await VersionAsync(transaction, id, ct), versionMatches) is { } refusal)
         {
@@ -160,8 +157,7 @@ public sealed class OutletStore(Database database)
             WHERE domain = @Domain
             """;
 
-        await using var connection = await database.OpenAsync(ct);
-        using var turn = await database.WriteTurnAsync(ct);
+        await using var connection = await database.OpenForWriteAsync(ct);
         await using var transaction = Database.BeginWrite(connection);
         var current = new Dictionary<string, OutletRow>(StringComparer.Ordinal);
         foreach (var chunk in outlets.Select(o => o.Domain).Chunk(500))

@@ -160,8 +160,7 @@ public sealed class StoryStore(Database database)
             INSERT INTO stories (title, summary, created_at, updated_at) VALUES (@Title, @Summary, @now, @now)
             RETURNING {Columns}
             """;
-        await using var connection = await database.OpenAsync(ct);
-        using var turn = await database.WriteTurnAsync(ct);
+        await using var connection = await database.OpenForWriteAsync(ct);
         return await connection.QuerySingleAsync<StoryRow>(new CommandDefinition(sql, new { request.Title, request.Summary, now }, cancellationToken: ct));
     }
 
@@ -172,8 +171,7 @@ public sealed class StoryStore(Database database)
             UPDATE stories SET title = @Title, summary = @Summary, updated_at = @now, version = version + 1 WHERE id = @id
             RETURNING {Columns}
             """;
-        await using var connection = await database.OpenAsync(ct);
-        using var turn = await database.WriteTurnAsync(ct);
+        await using var connection = await database.OpenForWriteAsync(ct);
         await using var transaction = Database.BeginWrite(connection);
         if (RowVersions.Refusal(await VersionAsync(transaction, id, ct), versionMatches) is { } refusal)
         {
@@ -188,8 +186,7 @@ public sealed class StoryStore(Database database)
     /// <summary>Deletes the story; its links go with it (ON DELETE CASCADE), its articles stay.</summary>
     public async Task<WriteOutcome> DeleteAsync(long id, Func<long, bool>? versionMatches, CancellationToken ct)
     {
-        await using var connection = await database.OpenAsync(ct);
-        using var turn = await database.WriteTurnAsync(ct);
+        await using var connection = await database.OpenForWriteAsync(ct);
         await using var transaction = Database.BeginWrite(connection);
         if (RowVersions.Refusal(await VersionAsync(transaction, id, ct), versionMatches) is { } refusal)
         {
@@ -238,8 +235,7 @@ public sealed class StoryStore(Database database)
             SELECT @storyId, id, outlet_id, published_at, @now FROM articles WHERE id = @articleId
             ON CONFLICT (story_id, article_id) DO NOTHING
             """;
-        await using var connection = await database.OpenAsync(ct);
-        using var turn = await database.WriteTurnAsync(ct);
+        await using var connection = await database.OpenForWriteAsync(ct);
         await using var transaction = Database.BeginWrite(connection);
         if (!await ExistsAsync(connection, transaction, storyId, ct))
         {
@@ -259,8 +255,7 @@ public sealed class StoryStore(Database database)
     public async Task<LinkOutcome> UnlinkAsync(long storyId, long articleId, CancellationToken ct)
     {
         const string sql = "DELETE FROM story_articles WHERE story_id = @storyId AND article_id = @articleId";
-        await using var connection = await database.OpenAsync(ct);
-        using var turn = await database.WriteTurnAsync(ct);
+        await using var connection = await database.OpenForWriteAsync(ct);
         var removed = await connection.ExecuteAsync(new CommandDefinition(sql, new { storyId, articleId }, cancellationToken: ct));
         return removed > 0 ? LinkOutcome.Done : LinkOutcome.NotLinked;
     }
