@@ -67,27 +67,39 @@ public static class ArticleImport
 
 /// <summary>
 /// Writes an article import in one IMMEDIATE transaction while the body streams in: rows are checked as they
-/// arrive and written in batches of <see cref="BatchRows"/> with multi-row statements, and the whole transaction
-/// is rolled back when any row is bad or for a dry run. So an import is all there or absent, and memory holds
-/// one batch, the outlet domains and the canonical URLs seen (to refuse a URL named twice), never the file.
+/// arrive, gathered in windows of up to <see cref="WindowRows"/> rows, and each window is sorted and written with
+/// JSON-batched statements; the whole transaction is rolled back when any row is bad or for a dry run. So an import
+/// is all there or absent, and memory holds one window, the outlet domains and the canonical URLs seen (to refuse
+/// a URL named twice), never the file.
 /// </summary>
 /// <remarks>
 /// The per-link summary triggers stand aside for the import (a bulk_load row, visible only inside this
-/// transaction); the stories it touched are recounted from their links in three set-based statements
-/// before it commits, the same recount the consistency test uses as its reference.
+/// transaction). Each window merges the links it added into story_outlets and story_summaries in two set-based
+/// statements; stories whose existing articles the import changed are recounted from their links before it
+/// commits, with the same recount the consistency test uses as its reference.
 /// </remarks>
 public sealed class ArticleImporter(Database database, TimeProvider clock)
 {
-    /// <summary>What an import did; <paramref name="Recount"/> is the time spent recounting the stories it touched.</summary>
+    /// <summary>What an import did; <paramref name="Recount"/> is the time spent merging and recounting story summaries.</summary>
     public sealed record Outcome(ImportResult? Result, BadRows BadRows, long Rows, int StoriesTouched = 0, TimeSpan Recount = default);
 
     /// <summary>
-    /// Rows per multi-row INSERT. One statement per batch instead of one per row halves the cost of an import
-    /// (statement start-up, parameter binding and the statement journal are paid once per batch).
+    /// Rows written together. A window is sorted by outlet and publication time before it is written, so the
+    /// article indexes (by URL, which starts with the outlet's host, and by outlet and time) take their new
+    /// entries in key order instead of at random, and the links by story. On a 1,000,000-article benchmark
+    /// database, inserting whole 50,000-row chunks sorted took 28 s of SQLite time against 45 s in file order,
+    /// and 8,192-row windows 36 s (benchmark README, "Ingest").
     /// </summary>
-    public const int BatchRows = 64;
+    public const int WindowRows = 65_536;
 
-    /// <summary>A row that passed every check, waiting for its batch to be written.</summary>
+    /// <summary>
+    /// Rows per statement: one JSON array parameter read with json_each. Microsoft.Data.Sqlite binds parameters by
+    /// name, and SQLite looks a name up by a linear search, so a 64-row statement of 257 named parameters spent
+    /// about 5% of an import's CPU on strncmp; one parameter per statement costs nothing of the kind.
+    /// </summary>
+    public const int StatementRows = 512;
+
+    /// <summary>A row that passed every check, waiting for its window to be written.</summary>
     private readonly record struct ValidRow(long Row, string Url, string Title, long OutletId, long PublishedMs, long[] StoryIds);
 
     public async Task<Outcome> ImportAsync(IAsyncEnumerable<ImportedLine> lines, bool dryRun, CancellationToken ct)
@@ -121,7 +133,7 @@ public sealed class ArticleImporter(Database database, TimeProvider clock)
             var storyExists = new Dictionary<long, bool>();
             var urlsSeen = new Dictionary<string, long>(StringComparer.Ordinal);
             await using var story = Command(connection, transaction, "SELECT EXISTS (SELECT 1 FROM stories WHERE id = $id)", "$id");
-            var pending = new List<ValidRow>(BatchRows);
+            var pending = new List<ValidRow>();
             long rows = 0;
             await foreach (var line in lines.WithCancellation(ct))
             {
@@ -211,7 +223,7 @@ public sealed class ArticleImporter(Database database, TimeProvider clock)
                 }
 
                 pending.Add(new ValidRow(line.Row, url!, title!, outletId, published.ToUnixTimeMilliseconds(), [.. (article.StoryIds ?? []).Distinct()]));
-                if (pending.Count == BatchRows)
+                if (pending.Count == WindowRows)
                 {
                     await writer.WriteAsync(pending, ct);
                     pending.Clear();
@@ -229,14 +241,14 @@ public sealed class ArticleImporter(Database database, TimeProvider clock)
             }
 
             var recountStarted = System.Diagnostics.Stopwatch.GetTimestamp();
-            var storiesTouched = await writer.RecountTouchedStoriesAsync(ct);
-            var recount = System.Diagnostics.Stopwatch.GetElapsedTime(recountStarted);
+            await writer.RecountChangedStoriesAsync(ct);
+            var recount = writer.SummaryTime + System.Diagnostics.Stopwatch.GetElapsedTime(recountStarted);
             if (!dryRun)
             {
                 await transaction.CommitAsync(ct);
             }
 
-            return new Outcome(new ImportResult(writer.Created, writer.Updated, writer.Unchanged, dryRun) { Linked = writer.Linked }, bad, rows, storiesTouched, recount);
+            return new Outcome(new ImportResult(writer.Created, writer.Updated, writer.Unchanged, dryRun) { Linked = writer.Linked }, bad, rows, writer.StoriesTouched, recount);
         }
         finally
         {
@@ -249,31 +261,38 @@ public sealed class ArticleImporter(Database database, TimeProvider clock)
     }
 
     /// <summary>
-    /// Writes batches of checked rows: new articles with one multi-row INSERT (ON CONFLICT (url) DO NOTHING
-    /// RETURNING the ids it created), rows whose URL already exists one by one (update or unchanged), then every
-    /// link of the batch with multi-row INSERTs that return the stories they added a link to.
+    /// Writes windows of checked rows: new articles with JSON-batched INSERT … ON CONFLICT (url) DO NOTHING
+    /// RETURNING the ids it created, rows whose URL already exists one by one (update or unchanged), then the
+    /// window's links sorted by story, whose additions are merged into story_outlets and story_summaries.
     /// </summary>
     private sealed class BatchWriter : IAsyncDisposable
     {
-        private const int ArticleColumns = 4;
-        private const int LinkColumns = 4;
-
-        private readonly SqliteConnection connection;
         private readonly SqliteTransaction transaction;
-        private readonly long now;
         private readonly BadRows bad;
-        private SqliteCommand? insertFull;
-        private SqliteCommand? linkFull;
+        private readonly SqliteCommand insertArticles;
+        private readonly SqliteCommand insertLinks;
+        private readonly SqliteCommand mergeOutlets;
+        private readonly SqliteCommand mergeSummaries;
         private readonly SqliteCommand find;
         private readonly SqliteCommand update;
         private readonly SqliteCommand touchLinked;
+        private readonly StatementJson json = new();
         private readonly HashSet<long> touched = [];
         private readonly Dictionary<string, long> created = new(StringComparer.Ordinal);
-        private readonly List<(long Story, long Article, long Outlet, long Published)> links = [];
+        private readonly List<Link> links = [];
+        private readonly Dictionary<(long Story, long Outlet), Added> added = [];
+        private readonly Dictionary<long, StoryDelta> deltas = [];
 
         public BatchWriter(SqliteConnection connection, SqliteTransaction transaction, long now, BadRows bad)
         {
-            (this.connection, this.transaction, this.now, this.bad) = (connection, transaction, now, bad);
+            (this.transaction, this.bad) = (transaction, bad);
+            insertArticles = Command(connection, transaction, InsertArticlesSql, "$rows", "$now");
+            insertLinks = Command(connection, transaction, InsertLinksSql, "$rows", "$now");
+            mergeOutlets = Command(connection, transaction, MergeStoryOutletsSql, "$rows");
+            mergeSummaries = Command(connection, transaction, MergeStorySummariesSql, "$rows", "$now");
+            Set(insertArticles, ("$now", now));
+            Set(insertLinks, ("$now", now));
+            Set(mergeSummaries, ("$now", now));
             find = Command(connection, transaction, "SELECT id, outlet_id, title, published_at FROM articles WHERE url = $url", "$url");
             update = Command(connection, transaction,
                 "UPDATE articles SET title = $title, published_at = $published, version = version + 1 WHERE id = $id", "$title", "$published", "$id");
@@ -286,60 +305,67 @@ public sealed class ArticleImporter(Database database, TimeProvider clock)
         public int Unchanged { get; private set; }
         public int Linked { get; private set; }
 
+        /// <summary>Stories whose summary the import merged into or recounted.</summary>
+        public int StoriesTouched => touched.Count;
+
+        /// <summary>Time spent merging links into the story summaries (the final recount is timed by the caller).</summary>
+        public TimeSpan SummaryTime { get; private set; }
+
         public async Task WriteAsync(List<ValidRow> rows, CancellationToken ct)
         {
-            created.Clear();
-            // The full-batch statements are prepared once, when a first full batch comes (a small import never needs them).
-            var insert = rows.Count == BatchRows ? insertFull ??= InsertArticles(BatchRows) : InsertArticles(rows.Count);
-            try
+            rows.Sort(static (a, b) => (a.OutletId, a.PublishedMs, a.Row).CompareTo((b.OutletId, b.PublishedMs, b.Row)));
+            for (var start = 0; start < rows.Count; start += StatementRows)
             {
-                for (var i = 0; i < rows.Count; i++)
+                var end = Math.Min(rows.Count, start + StatementRows);
+                var writer = json.Begin();
+                for (var i = start; i < end; i++)
                 {
-                    var p = i * ArticleColumns;
-                    insert.Parameters[p].Value = rows[i].Url;
-                    insert.Parameters[p + 1].Value = rows[i].Title;
-                    insert.Parameters[p + 2].Value = rows[i].OutletId;
-                    insert.Parameters[p + 3].Value = rows[i].PublishedMs;
+                    var row = rows[i];
+                    writer.WriteStartArray();
+                    writer.WriteStringValue(row.Url);
+                    writer.WriteStringValue(row.Title);
+                    writer.WriteNumberValue(row.OutletId);
+                    writer.WriteNumberValue(row.PublishedMs);
+                    writer.WriteEndArray();
                 }
 
-                await using var reader = await insert.ExecuteReaderAsync(ct);
-                while (await reader.ReadAsync(ct))
+                insertArticles.Parameters[0].Value = json.End();
+                created.Clear();
+                await using (var reader = await insertArticles.ExecuteReaderAsync(ct))
                 {
-                    created[reader.GetString(1)] = reader.GetInt64(0);
-                }
-            }
-            finally
-            {
-                if (insert != insertFull)
-                {
-                    await insert.DisposeAsync();
-                }
-            }
-
-            Created += created.Count;
-            foreach (var row in rows)
-            {
-                long articleId;
-                if (created.TryGetValue(row.Url, out var newId))
-                {
-                    articleId = newId;
-                }
-                else if (await UpdateExistingAsync(row, ct) is { } existingId)
-                {
-                    articleId = existingId;
-                }
-                else
-                {
-                    continue;
+                    while (await reader.ReadAsync(ct))
+                    {
+                        created[reader.GetString(1)] = reader.GetInt64(0);
+                    }
                 }
 
-                foreach (var storyId in row.StoryIds)
+                Created += created.Count;
+                for (var i = start; i < end; i++)
                 {
-                    links.Add((storyId, articleId, row.OutletId, row.PublishedMs));
+                    var row = rows[i];
+                    long articleId;
+                    if (created.TryGetValue(row.Url, out var newId))
+                    {
+                        articleId = newId;
+                    }
+                    else if (await UpdateExistingAsync(row, ct) is { } existingId)
+                    {
+                        articleId = existingId;
+                    }
+                    else
+                    {
+                        continue;
+                    }
+
+                    foreach (var storyId in row.StoryIds)
+                    {
+                        links.Add(new Link(storyId, articleId, row.OutletId, row.PublishedMs));
+                    }
                 }
             }
 
             await WriteLinksAsync(ct);
+            await MergeSummariesAsync(ct);
         }
 
         /// <summary>An article already stored under the URL: the same outlet is required; the title and time are updated.</summary>
@@ -382,103 +408,244 @@ public sealed class ArticleImporter(Database database, TimeProvider clock)
             return id;
         }
 
+        /// <summary>Inserts the window's links in story order and gathers, per story and outlet, the articles each added.</summary>
         private async Task WriteLinksAsync(CancellationToken ct)
         {
-            for (var start = 0; start < links.Count; start += BatchRows)
+            links.Sort(static (a, b) => (a.Story, a.Article).CompareTo((b.Story, b.Article)));
+            for (var start = 0; start < links.Count; start += StatementRows)
             {
-                var count = Math.Min(BatchRows, links.Count - start);
-                var insert = count == BatchRows ? linkFull ??= InsertLinks(BatchRows) : InsertLinks(count);
-                try
+                var writer = json.Begin();
+                for (var i = start; i < Math.Min(links.Count, start + StatementRows); i++)
                 {
-                    for (var i = 0; i < count; i++)
-                    {
-                        var (story, article, outlet, published) = links[start + i];
-                        var p = i * LinkColumns;
-                        insert.Parameters[p].Value = story;
-                        insert.Parameters[p + 1].Value = article;
-                        insert.Parameters[p + 2].Value = outlet;
-                        insert.Parameters[p + 3].Value = published;
-                    }
-
-                    await using var reader = await insert.ExecuteReaderAsync(ct);
-                    while (await reader.ReadAsync(ct))
-                    {
-                        Linked++;
-                        touched.Add(reader.GetInt64(0));
-                    }
+                    var link = links[i];
+                    writer.WriteStartArray();
+                    writer.WriteNumberValue(link.Story);
+                    writer.WriteNumberValue(link.Article);
+                    writer.WriteNumberValue(link.Outlet);
+                    writer.WriteNumberValue(link.Published);
+                    writer.WriteEndArray();
                 }
-                finally
+
+                insertLinks.Parameters[0].Value = json.End();
+                await using var reader = await insertLinks.ExecuteReaderAsync(ct);
+                while (await reader.ReadAsync(ct))
                 {
-                    if (insert != linkFull)
-                    {
-                        await insert.DisposeAsync();
-                    }
+                    Linked++;
+                    var key = (reader.GetInt64(0), reader.GetInt64(1));
+                    var published = reader.GetInt64(2);
+                    added[key] = added.TryGetValue(key, out var sum)
+                        ? new Added(sum.Articles + 1, Math.Min(sum.First, published), Math.Max(sum.Last, published))
+                        : new Added(1, published, published);
                 }
             }
 
             links.Clear();
         }
 
-        /// <summary>Rebuilds story_outlets and the summaries of every story the import linked to or whose articles it changed.</summary>
-        public async Task<int> RecountTouchedStoriesAsync(CancellationToken ct)
+        /// <summary>
+        /// Adds the window's new links to story_outlets (an upsert per story and outlet, which returns the outlet's
+        /// article count in the story: equal to what the window added when the outlet is new to the story), then
+        /// adds the per-story sums to story_summaries. Set-based, and proportional to what the window added, not
+        /// to the size of the stories it touched.
+        /// </summary>
+        private async Task MergeSummariesAsync(CancellationToken ct)
         {
-            int stories;
-            await using (var touch = Command(connection, transaction,
-                "INSERT OR IGNORE INTO temp.import_touched (story_id) SELECT value FROM json_each($ids)", "$ids"))
-            await using (var count = Command(connection, transaction, "SELECT COUNT(*) FROM temp.import_touched"))
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            var groups = added.OrderBy(g => g.Key).ToList();
+            for (var start = 0; start < groups.Count; start += StatementRows)
             {
-                touch.Parameters[0].Value = "[" + string.Join(',', touched) + "]";
-                await touch.ExecuteNonQueryAsync(ct);
-                stories = Convert.ToInt32(await count.ExecuteScalarAsync(ct));
+                var writer = json.Begin();
+                foreach (var ((story, outlet), sum) in groups.Skip(start).Take(StatementRows))
+                {
+                    writer.WriteStartArray();
+                    writer.WriteNumberValue(story);
+                    writer.WriteNumberValue(outlet);
+                    writer.WriteNumberValue(sum.Articles);
+                    writer.WriteNumberValue(sum.First);
+                    writer.WriteNumberValue(sum.Last);
+                    writer.WriteEndArray();
+                }
+
+                mergeOutlets.Parameters[0].Value = json.End();
+                await using var reader = await mergeOutlets.ExecuteReaderAsync(ct);
+                while (await reader.ReadAsync(ct))
+                {
+                    var story = reader.GetInt64(0);
+                    var sum = added[(story, reader.GetInt64(1))];
+                    var lean = reader.IsDBNull(3) ? StoryDelta.Unrated : StoryDelta.LeanIndex(reader.GetString(3));
+                    if (!deltas.TryGetValue(story, out var delta))
+                    {
+                        deltas[story] = delta = new StoryDelta(sum.First, sum.Last);
+                    }
+
+                    delta.Add(lean, newSource: reader.GetInt64(2) == sum.Articles, sum);
+                }
             }
 
-            await using var recount = Command(connection, transaction, RecountTouchedStories, "$now");
-            Set(recount, ("$now", now));
-            await recount.ExecuteNonQueryAsync(ct);
-            return stories;
+            var stories = deltas.OrderBy(d => d.Key).ToList();
+            for (var start = 0; start < stories.Count; start += StatementRows)
+            {
+                var writer = json.Begin();
+                foreach (var (story, delta) in stories.Skip(start).Take(StatementRows))
+                {
+                    writer.WriteStartArray();
+                    writer.WriteNumberValue(story);
+                    foreach (var value in delta.Sources)
+                    {
+                        writer.WriteNumberValue(value);
+                    }
+
+                    foreach (var value in delta.Articles)
+                    {
+                        writer.WriteNumberValue(value);
+                    }
+
+                    writer.WriteNumberValue(delta.First);
+                    writer.WriteNumberValue(delta.Last);
+                    writer.WriteEndArray();
+                }
+
+                mergeSummaries.Parameters[0].Value = json.End();
+                await mergeSummaries.ExecuteNonQueryAsync(ct);
+            }
+
+            touched.UnionWith(deltas.Keys);
+            added.Clear();
+            deltas.Clear();
+            SummaryTime += System.Diagnostics.Stopwatch.GetElapsedTime(started);
         }
 
-        // The row's outlet and publication time are the article's as just written; the foreign key checks it.
-        private SqliteCommand InsertArticles(int rows) => Multi(rows, ArticleColumns,
-            "INSERT INTO articles (url, title, outlet_id, published_at, created_at) VALUES ",
-            i => $"($u{i}, $t{i}, $o{i}, $p{i}, $now)",
-            " ON CONFLICT (url) DO NOTHING RETURNING id, url",
-            i => [$"$u{i}", $"$t{i}", $"$o{i}", $"$p{i}"]);
-
-        private SqliteCommand InsertLinks(int rows) => Multi(rows, LinkColumns,
-            "INSERT INTO story_articles (story_id, article_id, outlet_id, published_at, linked_at) VALUES ",
-            i => $"($s{i}, $a{i}, $o{i}, $p{i}, $now)",
-            " ON CONFLICT (story_id, article_id) DO NOTHING RETURNING story_id",
-            i => [$"$s{i}", $"$a{i}", $"$o{i}", $"$p{i}"]);
-
-        /// <summary>A prepared multi-row statement whose parameters are in row order (set by index), then $now.</summary>
-        private SqliteCommand Multi(int rows, int columns, string prefix, Func<int, string> values, string suffix, Func<int, string[]> names)
+        /// <summary>Recounts, from their links, the stories whose existing articles the import changed, then ends bulk mode.</summary>
+        public async Task RecountChangedStoriesAsync(CancellationToken ct)
         {
-            var sql = new StringBuilder(prefix);
-            var parameters = new List<string>(rows * columns + 1);
-            for (var i = 0; i < rows; i++)
+            var connection = transaction.Connection!;
+            await using (var changed = Command(connection, transaction, "SELECT story_id FROM temp.import_touched"))
+            await using (var reader = await changed.ExecuteReaderAsync(ct))
             {
-                sql.Append(i == 0 ? "" : ", ").Append(values(i));
-                parameters.AddRange(names(i));
+                while (await reader.ReadAsync(ct))
+                {
+                    touched.Add(reader.GetInt64(0));
+                }
             }
 
-            parameters.Add("$now");
-            var command = Command(connection, transaction, sql.Append(suffix).ToString(), [.. parameters]);
-            command.Parameters[^1].Value = now;
-            return command;
+            await using var recount = Command(connection, transaction, RecountChangedStories, "$now");
+            Set(recount, ("$now", insertArticles.Parameters["$now"].Value));
+            await recount.ExecuteNonQueryAsync(ct);
         }
 
         public async ValueTask DisposeAsync()
         {
-            foreach (var command in new[] { insertFull, linkFull, find, update, touchLinked })
+            foreach (var command in new[] { insertArticles, insertLinks, mergeOutlets, mergeSummaries, find, update, touchLinked })
             {
-                if (command is not null)
-                {
-                    await command.DisposeAsync();
-                }
+                await command.DisposeAsync();
             }
         }
     }
+
+    private readonly record struct Link(long Story, long Article, long Outlet, long Published);
+
+    /// <summary>What a window's links added to one outlet's coverage of one story.</summary>
+    private readonly record struct Added(long Articles, long First, long Last);
+
+    /// <summary>What a window adds to one story's summary: sources and articles per lean (left, center, right, unrated).</summary>
+    private sealed class StoryDelta(long first, long last)
+    {
+        public const int Unrated = 3;
+
+        public long[] Sources { get; } = new long[4];
+        public long[] Articles { get; } = new long[4];
+        public long First { get; private set; } = first;
+        public long Last { get; private set; } = last;
+
+        public static int LeanIndex(string lean) => lean switch
+        {
+            "left" => 0,
+            "center" => 1,
+            "right" => 2,
+            _ => throw new InvalidOperationException($"Unknown lean '{lean}' in story_outlets."),
+        };
+
+        public void Add(int lean, bool newSource, Added sum)
+        {
+            Sources[lean] += newSource ? 1 : 0;
+            Articles[lean] += sum.Articles;
+            (First, Last) = (Math.Min(First, sum.First), Math.Max(Last, sum.Last));
+        }
+    }
+
+    /// <summary>
+    /// The JSON array a statement's $rows parameter carries, written with one reused buffer. Escaping is relaxed:
+    /// the text goes to SQLite's JSON parser only, never to a page.
+    /// </summary>
+    private sealed class StatementJson
+    {
+        private static readonly JsonWriterOptions Options = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
+        private readonly System.Buffers.ArrayBufferWriter<byte> buffer = new(64 * 1024);
+        private readonly Utf8JsonWriter writer;
+
+        public StatementJson() => writer = new Utf8JsonWriter(buffer, Options);
+
+        public Utf8JsonWriter Begin()
+        {
+            buffer.ResetWrittenCount();
+            writer.Reset(buffer);
+            writer.WriteStartArray();
+            return writer;
+        }
+
+        public string End()
+        {
+            writer.WriteEndArray();
+            writer.Flush();
+            return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        }
+    }
+
+    // json_each walks the array in order, so rows are inserted in the window's sorted order. "WHERE true" tells the
+    // parser that ON CONFLICT starts the upsert clause (an INSERT … SELECT … FROM needs a WHERE before it).
+    // The link's outlet and publication time are the article's as just written; the composite foreign key checks it.
+    private const string InsertArticlesSql = """
+        INSERT INTO articles (url, title, outlet_id, published_at, created_at)
+        SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, $now FROM json_each($rows) WHERE true
+        ON CONFLICT (url) DO NOTHING
+        RETURNING id, url
+        """;
+
+    private const string InsertLinksSql = """
+        INSERT INTO story_articles (story_id, article_id, outlet_id, published_at, linked_at)
+        SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, $now FROM json_each($rows) WHERE true
+        ON CONFLICT (story_id, article_id) DO NOTHING
+        RETURNING story_id, outlet_id, published_at
+        """;
+
+    private const string MergeStoryOutletsSql = """
+        INSERT INTO story_outlets (story_id, outlet_id, articles, first_published_at, last_published_at, lean)
+        SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, (SELECT lean FROM outlets WHERE id = value ->> 1)
+        FROM json_each($rows) WHERE true
+        ON CONFLICT (story_id, outlet_id) DO UPDATE SET
+            articles = articles + excluded.articles,
+            first_published_at = MIN(first_published_at, excluded.first_published_at),
+            last_published_at = MAX(last_published_at, excluded.last_published_at)
+        RETURNING story_id, outlet_id, articles, lean
+        """;
+
+    private const string MergeStorySummariesSql = """
+        UPDATE story_summaries SET
+            sources_left     = sources_left     + (d.value ->> 1),
+            sources_center   = sources_center   + (d.value ->> 2),
+            sources_right    = sources_right    + (d.value ->> 3),
+            sources_unrated  = sources_unrated  + (d.value ->> 4),
+            articles_left    = articles_left    + (d.value ->> 5),
+            articles_center  = articles_center  + (d.value ->> 6),
+            articles_right   = articles_right   + (d.value ->> 7),
+            articles_unrated = articles_unrated + (d.value ->> 8),
+            first_published_at = MIN(COALESCE(first_published_at, d.value ->> 9), d.value ->> 9),
+            last_published_at  = MAX(COALESCE(last_published_at, d.value ->> 10), d.value ->> 10),
+            coverage_version = coverage_version + 1,
+            changed_at = $now
+        FROM json_each($rows) AS d
+        WHERE story_summaries.story_id = d.value ->> 0
+        """;
 
     private static async Task Execute(SqliteConnection connection, SqliteTransaction? transaction, string sql, CancellationToken ct)
     {
@@ -500,8 +667,8 @@ public sealed class ArticleImporter(Database database, TimeProvider clock)
         DELETE FROM temp.import_touched;
         """;
 
-    /// <summary>Rebuilds story_outlets and the summaries of the touched stories from their links, then ends bulk mode.</summary>
-    private const string RecountTouchedStories = """
+    /// <summary>Rebuilds story_outlets and the summaries of the changed stories from their links, then ends bulk mode.</summary>
+    private const string RecountChangedStories = """
         DELETE FROM story_outlets WHERE story_id IN (SELECT story_id FROM temp.import_touched);
 
         INSERT INTO story_outlets (story_id, outlet_id, articles, first_published_at, last_published_at, lean)

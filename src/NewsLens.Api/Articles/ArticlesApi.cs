@@ -84,7 +84,7 @@ public static class ArticlesApi
             return TypedResults.UnprocessableEntity(ImportProblem.For(outcome.BadRows));
         }
 
-        logger.LogInformation("Article import{DryRun}: {Rows} rows in {Seconds:F2} s ({Rate:F0} rows/s): {Created} created, {Updated} updated, {Unchanged} unchanged, {Linked} links; {Stories} stories recounted in {RecountSeconds:F2} s",
+        logger.LogInformation("Article import{DryRun}: {Rows} rows in {Seconds:F2} s ({Rate:F0} rows/s): {Created} created, {Updated} updated, {Unchanged} unchanged, {Linked} links; summaries of {Stories} stories updated in {RecountSeconds:F2} s",
             dryRun == true ? " (dry run)" : "", outcome.Rows, elapsed.TotalSeconds, outcome.Rows / Math.Max(elapsed.TotalSeconds, 1e-6),
             result.Created, result.Updated, result.Unchanged, result.Linked, outcome.StoriesTouched, outcome.Recount.TotalSeconds);
         return TypedResults.Ok(result);

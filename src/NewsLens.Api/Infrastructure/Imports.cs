@@ -34,7 +34,7 @@ public sealed class ImportProblem : ProblemDetails
         Type = ApiProblems.TypeFor(422),
         Title = ApiProblems.TitleFor(422),
         Detail = $"{rows.Count} row(s) cannot be imported; nothing was written. Fix every listed row and send the file again.",
-        BadRows = rows.Listed,
+        BadRows = [.. rows.Listed.OrderBy(r => r.Row)],
         BadRowCount = rows.Count,
     };
 }

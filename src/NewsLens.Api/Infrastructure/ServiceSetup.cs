@@ -25,6 +25,7 @@ public static class ServiceSetup
             var configured = services.GetRequiredService<IConfiguration>().GetConnectionString("NewsLens") ?? DefaultConnectionString;
             return new Database(Database.ResolveConnectionString(configured, services.GetRequiredService<IHostEnvironment>().ContentRootPath));
         });
+        builder.Services.AddHostedService<WalCheckpointer>();
         builder.Services.AddSingleton<OutletStore>();
         builder.Services.AddSingleton<StoryStore>();
         builder.Services.AddSingleton<ArticleStore>();
