@@ -129,6 +129,7 @@ public sealed class ArticleImporter(Database database, TimeProvider clock)
         }
 
         await Execute(connection, transaction, BeginBulkLoad, ct);
+        var largeCache = false;
         try
         {
             await using var writer = new BatchWriter(connection, transaction, now, bad);
@@ -225,6 +226,12 @@ public sealed class ArticleImporter(Database database, TimeProvider clock)
                 }
 
                 pending.Add(new ValidRow(line.Row, url!, title!, outletId, published.ToUnixTimeMilliseconds(), [.. (article.StoryIds ?? []).Distinct()]));
+                if (!largeCache && pending.Count >= LargeImportRows)
+                {
+                    await Execute(connection, transaction, LargeImportCache, ct);
+                    largeCache = true;
+                }
+
                 if (pending.Count == WindowRows)
                 {
                     await writer.WriteAsync(pending, ct);
@@ -255,7 +262,7 @@ public sealed class ArticleImporter(Database database, TimeProvider clock)
         finally
         {
             // The pooled connection goes back with the default page cache, whatever happened.
-            if (connection.State == System.Data.ConnectionState.Open)
+            if (largeCache && connection.State == System.Data.ConnectionState.Open)
             {
                 await Execute(connection, transaction.Connection is null ? null : transaction, "PRAGMA cache_size = -2000", CancellationToken.None);
 
@@ -278,9 +285,9 @@ public sealed class ArticleImporter(Database database, TimeProvider clock)
         private readonly SqliteCommand insertLinks;
         private readonly SqliteCommand mergeOutlets;
         private readonly SqliteCommand mergeSummaries;
-        private readonly SqliteCommand find;
-        private readonly SqliteCommand update;
-        private readonly SqliteCommand touchLinked;
+        private SqliteCommand? find;
+        private SqliteCommand? update;
+        private SqliteCommand? touchLinked;
         private readonly StatementJson json = new();
         private readonly HashSet<long> touched = [];
         private readonly Dictionary<string, long> created = new(StringComparer.Ordinal);
@@ -298,12 +305,17 @@ public sealed class ArticleImporter(Database database, TimeProvider clock)
             Set(insertArticles, ("$now", now));
             Set(insertLinks, ("$now", now));
             Set(mergeSummaries, ("$now", now));
-            find = Command(connection, transaction, "SELECT id, outlet_id, title, published_at FROM articles WHERE url = $url", "$url");
-            update = Command(connection, transaction,
-                "UPDATE articles SET title = $title, published_at = $published, version = version + 1 WHERE id = $id", "$title", "$published", "$id");
-            touchLinked = Command(connection, transaction,
-                "INSERT OR IGNORE INTO temp.import_touched (story_id) SELECT story_id FROM story_articles WHERE article_id = $id", "$id");
         }
+
+        // Prepared when a first row names an article already stored; most imports only create.
+        private SqliteCommand Find => find ??= Command(transaction.Connection!, transaction,
+            "SELECT id, outlet_id, title, published_at FROM articles WHERE url = $url", "$url");
+
+        private SqliteCommand Update => update ??= Command(transaction.Connection!, transaction,
+            "UPDATE articles SET title = $title, published_at = $published, version = version + 1 WHERE id = $id", "$title", "$published", "$id");
+
+        private SqliteCommand TouchLinked => touchLinked ??= Command(transaction.Connection!, transaction,
+            "INSERT OR IGNORE INTO temp.import_touched (story_id) SELECT story_id FROM story_articles WHERE article_id = $id", "$id");
 
         public int Created { get; private set; }
         public int Updated { get; private set; }
@@ -376,10 +388,10 @@ public sealed class ArticleImporter(Database database, TimeProvider clock)
         /// <summary>An article already stored under the URL: the same outlet is required; the title and time are updated.</summary>
         private async Task<long?> UpdateExistingAsync(ValidRow row, CancellationToken ct)
         {
-            find.Parameters[0].Value = row.Url;
+            Find.Parameters[0].Value = row.Url;
             long id, outlet;
             bool same;
-            await using (var reader = await find.ExecuteReaderAsync(ct))
+            await using (var reader = await Find.ExecuteReaderAsync(ct))
             {
                 if (!await reader.ReadAsync(ct))
                 {
@@ -403,10 +415,10 @@ public sealed class ArticleImporter(Database database, TimeProvider clock)
             }
             else
             {
-                Set(update, ("$title", row.Title), ("$published", row.PublishedMs), ("$id", id));
-                await update.ExecuteNonQueryAsync(ct);
-                Set(touchLinked, ("$id", id));
-                await touchLinked.ExecuteNonQueryAsync(ct);
+                Set(Update, ("$title", row.Title), ("$published", row.PublishedMs), ("$id", id));
+                await Update.ExecuteNonQueryAsync(ct);
+                Set(TouchLinked, ("$id", id));
+                await TouchLinked.ExecuteNonQueryAsync(ct);
                 Updated++;
             }
 
@@ -520,29 +532,37 @@ public sealed class ArticleImporter(Database database, TimeProvider clock)
             SummaryTime += System.Diagnostics.Stopwatch.GetElapsedTime(started);
         }
 
-        /// <summary>Recounts, from their links, the stories whose existing articles the import changed, then ends bulk mode.</summary>
+        /// <summary>Recounts, from their links, the stories whose existing articles the import changed (when it changed any), then ends bulk mode.</summary>
         public async Task RecountChangedStoriesAsync(CancellationToken ct)
         {
             var connection = transaction.Connection!;
-            await using (var changed = Command(connection, transaction, "SELECT story_id FROM temp.import_touched"))
-            await using (var reader = await changed.ExecuteReaderAsync(ct))
+            if (Updated > 0)
             {
-                while (await reader.ReadAsync(ct))
+                await using (var changed = Command(connection, transaction, "SELECT story_id FROM temp.import_touched"))
+                await using (var reader = await changed.ExecuteReaderAsync(ct))
                 {
-                    touched.Add(reader.GetInt64(0));
+                    while (await reader.ReadAsync(ct))
+                    {
+                        touched.Add(reader.GetInt64(0));
+                    }
                 }
+
+                await using var recount = Command(connection, transaction, RecountChangedStories, "$now");
+                Set(recount, ("$now", insertArticles.Parameters["$now"].Value));
+                await recount.ExecuteNonQueryAsync(ct);
             }
 
-            await using var recount = Command(connection, transaction, RecountChangedStories, "$now");
-            Set(recount, ("$now", insertArticles.Parameters["$now"].Value));
-            await recount.ExecuteNonQueryAsync(ct);
+            await Execute(connection, transaction, EndBulkLoad, ct);
         }
 
         public async ValueTask DisposeAsync()
         {
             foreach (var command in new[] { insertArticles, insertLinks, mergeOutlets, mergeSummaries, find, update, touchLinked })
             {
-                await command.DisposeAsync();
+                if (command is not null)
+                {
+                    await command.DisposeAsync();
+                }
             }
         }
     }
@@ -661,18 +681,25 @@ public sealed class ArticleImporter(Database database, TimeProvider clock)
         await command.ExecuteNonQueryAsync(ct);
     }
 
-    // A 16 MiB page cache for the import's indexes (the default is 2 MiB), given back when the import ends.
+    // A 16 MiB page cache for a large import's indexes (the default is 2 MiB), given back when the import ends.
     // Measured on a 500,000-article generation (rates vary by about 20% between runs on this machine):
-    // 64 MiB: 21k rows/s, 395 MB peak RSS; 32 MiB: 14k rows/s, 256 MB; 16 MiB: 16.8k rows/s, 210 MB
-    // (the last two with the allocator and GC settings of the README's Performance section).
+    // 64 MiB: 21k rows/s, 395 MB peak RSS; 32 MiB: 14k rows/s, 256 MB; 16 MiB: 16.8k rows/s, 210 MB. With sorted
+    // windows, 48 MiB was no faster than 16 on the 1,000,000-article benchmark.
+    private const string LargeImportCache = "PRAGMA cache_size = -16384";
+
+    /// <summary>
+    /// Rows after which an import takes the large page cache. A small import (the mixed benchmark writes one row at
+    /// a time) keeps the connection's default cache and skips growing, shrinking and trimming it.
+    /// </summary>
+    public const int LargeImportRows = 4_096;
+
     private const string BeginBulkLoad = """
-        PRAGMA cache_size = -16384;
         INSERT INTO bulk_load (id) VALUES (1);
         CREATE TEMP TABLE IF NOT EXISTS import_touched (story_id INTEGER PRIMARY KEY);
         DELETE FROM temp.import_touched;
         """;
 
-    /// <summary>Rebuilds story_outlets and the summaries of the changed stories from their links, then ends bulk mode.</summary>
+    /// <summary>Rebuilds story_outlets and the summaries of the changed stories from their links.</summary>
     private const string RecountChangedStories = """
         DELETE FROM story_outlets WHERE story_id IN (SELECT story_id FROM temp.import_touched);
 
@@ -701,7 +728,9 @@ public sealed class ArticleImporter(Database database, TimeProvider clock)
             coverage_version = coverage_version + 1,
             changed_at = $now
         WHERE story_id IN (SELECT story_id FROM temp.import_touched);
+        """;
 
+    private const string EndBulkLoad = """
         DELETE FROM bulk_load;
         DELETE FROM temp.import_touched;
         """;

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
+using NewsLens.Api.Articles;
 using NewsLens.Api.Tests.Infrastructure;
 
 namespace NewsLens.Api.Tests.Imports;
@@ -130,5 +131,39 @@ public class ArticleImportTests(NewsLensFactory factory) : ApiTests(factory)
         var coverage = await Api.CoverageAsync(story, "articles");
         Assert.Equal(5000, (int)coverage["totalArticles"]!);
         Assert.Equal("100% of the articles lean Right", (string?)coverage["bias"]!["label"]);
+    }
+    [Fact]
+    public async Task AnImportLargerThanOneWindowIsWrittenWindowByWindowAndCountedExactly()
+    {
+        var left = await Api.CreateOutletAsync("left");
+        var right = await Api.CreateOutletAsync("right");
+        var (first, second) = (await Api.CreateStoryAsync(), await Api.CreateStoryAsync());
+        var total = ArticleImporter.WindowRows + 4_000;
+        // Outlets alternate and publication times run backwards, so each window's sort reorders every row; every
+        // third row is also linked to the second story, across the window boundary.
+        var rows = Enumerable.Range(0, total).Select(i => new
+        {
+            url = $"https://{(string)(i % 2 == 0 ? left : right)["domain"]!}/window/{i}",
+            title = $"Window {i}",
+            publishedAt = new DateTimeOffset(2025, 6, 1, 0, 0, 0, TimeSpan.Zero).AddSeconds(-i).ToString("O"),
+            storyIds = i % 3 == 0 ? new[] { (long)first["id"]!, (long)second["id"]! } : new[] { (long)first["id"]! },
+        });
+
+        var result = await (await ImportNdJsonAsync(rows)).ReadJsonAsync(HttpStatusCode.OK);
+
+        var linkedToSecond = (total + 2) / 3;
+        Assert.Equal(total, (int)result["created"]!);
+        Assert.Equal(total + linkedToSecond, (int)result["linked"]!);
+        var coverage = await Api.CoverageAsync(first, "articles");
+        Assert.Equal(total, (int)coverage["totalArticles"]!);
+        Assert.Equal(2, (int)coverage["totalSources"]!);
+        var secondCoverage = await Api.CoverageAsync(second, "articles");
+        Assert.Equal(linkedToSecond, (int)secondCoverage["totalArticles"]!);
+
+        // The last row of the file (the earliest publication time) is stored with its own title and outlet.
+        var last = await (await Client.GetAsync($"/v1/articles?url={Uri.EscapeDataString($"https://{(string)(total % 2 == 1 ? left : right)["domain"]!}/window/{total - 1}")}"))
+            .ReadJsonAsync(HttpStatusCode.OK);
+        var article = last["items"]!.AsArray().Single()!;
+        Assert.Equal($"Window {total - 1}", (string?)article["title"]);
     }
 }
