@@ -7,7 +7,8 @@ namespace NewsLens.Api.Infrastructure;
 /// glibc's allocator keeps freed blocks in its arenas for reuse, and returns them to the system only from the top
 /// of a heap. An article import frees its 16 MiB page cache when it ends; without a trim the next import's cache
 /// was allocated beside it, and the server's resident memory crept up import by import. Measured over the
-/// benchmark's twenty 50,000-row imports: peak RSS 247 MiB without the trim, 229 MiB with it, at the same rate.
+/// benchmark's twenty 50,000-row imports (server GC at the time): peak RSS 241 MiB without the trim, 224 MiB with
+/// it, at the same rate.
 /// </remarks>
 public static class NativeHeap
 {
