@@ -166,4 +166,20 @@ public class ArticleImportTests(NewsLensFactory factory) : ApiTests(factory)
         var article = last["items"]!.AsArray().Single()!;
         Assert.Equal($"Window {total - 1}", (string?)article["title"]);
     }
+    [Theory]
+    [InlineData("Quotes \" and a backslash \\ in a title")]
+    [InlineData("Émile Zola à Paris: «accents», ß, ĳ and 中文")]
+    [InlineData("Emoji 📰 outside the BMP, a line separator \u2028 and <b>markup</b> & ampersands")]
+    public async Task TitlesArriveExactlyAsSent(string title)
+    {
+        // Rows travel to SQLite as a JSON array (json_each); every character must come out as it went in.
+        var outlet = await Api.CreateOutletAsync("center");
+        var url = $"https://{(string)outlet["domain"]!}/text/{Guid.NewGuid():N}?q=a%20b";
+
+        await (await ImportNdJsonAsync([new { url, title, publishedAt = "2025-03-01T10:00:00Z" }])).ReadJsonAsync(HttpStatusCode.OK);
+
+        var stored = (await ArticlesOfAsync(outlet)).Single();
+        Assert.Equal(title, (string?)stored["title"]);
+        Assert.Equal(url, (string?)stored["url"]);
+    }
 }
