@@ -280,6 +280,7 @@ public sealed class ArticleImporter(Database database, TimeProvider clock)
     private sealed class BatchWriter : IAsyncDisposable
     {
         private readonly SqliteTransaction transaction;
+        private readonly long now;
         private readonly BadRows bad;
         private readonly SqliteCommand insertArticles;
         private readonly SqliteCommand insertLinks;
@@ -297,7 +298,7 @@ public sealed class ArticleImporter(Database database, TimeProvider clock)
 
         public BatchWriter(SqliteConnection connection, SqliteTransaction transaction, long now, BadRows bad)
         {
-            (this.transaction, this.bad) = (transaction, bad);
+            (this.transaction, this.now, this.bad) = (transaction, now, bad);
             insertArticles = Command(connection, transaction, InsertArticlesSql, "$rows", "$now");
             insertLinks = Command(connection, transaction, InsertLinksSql, "$rows", "$now");
             mergeOutlets = Command(connection, transaction, MergeStoryOutletsSql, "$rows");
@@ -331,22 +332,15 @@ public sealed class ArticleImporter(Database database, TimeProvider clock)
         public async Task WriteAsync(List<ValidRow> rows, CancellationToken ct)
         {
             rows.Sort(static (a, b) => (a.OutletId, a.PublishedMs, a.Row).CompareTo((b.OutletId, b.PublishedMs, b.Row)));
-            for (var start = 0; start < rows.Count; start += StatementRows)
+            foreach (var (start, end, slice) in json.Slices(rows, static (writer, row) =>
             {
-                var end = Math.Min(rows.Count, start + StatementRows);
-                var writer = json.Begin();
-                for (var i = start; i < end; i++)
-                {
-                    var row = rows[i];
-                    writer.WriteStartArray();
-                    writer.WriteStringValue(row.Url);
-                    writer.WriteStringValue(row.Title);
-                    writer.WriteNumberValue(row.OutletId);
-                    writer.WriteNumberValue(row.PublishedMs);
-                    writer.WriteEndArray();
-                }
-
-                insertArticles.Parameters[0].Value = json.End();
+                writer.WriteStringValue(row.Url);
+                writer.WriteStringValue(row.Title);
+                writer.WriteNumberValue(row.OutletId);
+                writer.WriteNumberValue(row.PublishedMs);
+            }))
+            {
+                insertArticles.Parameters[0].Value = slice;
                 created.Clear();
                 await using (var reader = await insertArticles.ExecuteReaderAsync(ct))
                 {
@@ -429,21 +423,15 @@ public sealed class ArticleImporter(Database database, TimeProvider clock)
         private async Task WriteLinksAsync(CancellationToken ct)
         {
             links.Sort(static (a, b) => (a.Story, a.Article).CompareTo((b.Story, b.Article)));
-            for (var start = 0; start < links.Count; start += StatementRows)
+            foreach (var (_, _, slice) in json.Slices(links, static (writer, link) =>
             {
-                var writer = json.Begin();
-                for (var i = start; i < Math.Min(links.Count, start + StatementRows); i++)
-                {
-                    var link = links[i];
-                    writer.WriteStartArray();
-                    writer.WriteNumberValue(link.Story);
-                    writer.WriteNumberValue(link.Article);
-                    writer.WriteNumberValue(link.Outlet);
-                    writer.WriteNumberValue(link.Published);
-                    writer.WriteEndArray();
-                }
-
-                insertLinks.Parameters[0].Value = json.End();
+                writer.WriteNumberValue(link.Story);
+                writer.WriteNumberValue(link.Article);
+                writer.WriteNumberValue(link.Outlet);
+                writer.WriteNumberValue(link.Published);
+            }))
+            {
+                insertLinks.Parameters[0].Value = slice;
                 await using var reader = await insertLinks.ExecuteReaderAsync(ct);
                 while (await reader.ReadAsync(ct))
                 {
@@ -469,21 +457,16 @@ public sealed class ArticleImporter(Database database, TimeProvider clock)
         {
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var groups = added.OrderBy(g => g.Key).ToList();
-            for (var start = 0; start < groups.Count; start += StatementRows)
+            foreach (var (_, _, slice) in json.Slices(groups, static (writer, group) =>
             {
-                var writer = json.Begin();
-                foreach (var ((story, outlet), sum) in groups.Skip(start).Take(StatementRows))
-                {
-                    writer.WriteStartArray();
-                    writer.WriteNumberValue(story);
-                    writer.WriteNumberValue(outlet);
-                    writer.WriteNumberValue(sum.Articles);
-                    writer.WriteNumberValue(sum.First);
-                    writer.WriteNumberValue(sum.Last);
-                    writer.WriteEndArray();
-                }
-
-                mergeOutlets.Parameters[0].Value = json.End();
+                writer.WriteNumberValue(group.Key.Story);
+                writer.WriteNumberValue(group.Key.Outlet);
+                writer.WriteNumberValue(group.Value.Articles);
+                writer.WriteNumberValue(group.Value.First);
+                writer.WriteNumberValue(group.Value.Last);
+            }))
+            {
+                mergeOutlets.Parameters[0].Value = slice;
                 await using var reader = await mergeOutlets.ExecuteReaderAsync(ct);
                 while (await reader.ReadAsync(ct))
                 {
@@ -499,30 +482,19 @@ public sealed class ArticleImporter(Database database, TimeProvider clock)
                 }
             }
 
-            var stories = deltas.OrderBy(d => d.Key).ToList();
-            for (var start = 0; start < stories.Count; start += StatementRows)
+            foreach (var (_, _, slice) in json.Slices(deltas.OrderBy(d => d.Key).ToList(), static (writer, story) =>
             {
-                var writer = json.Begin();
-                foreach (var (story, delta) in stories.Skip(start).Take(StatementRows))
+                writer.WriteNumberValue(story.Key);
+                foreach (var value in story.Value.Sources.Concat(story.Value.Articles))
                 {
-                    writer.WriteStartArray();
-                    writer.WriteNumberValue(story);
-                    foreach (var value in delta.Sources)
-                    {
-                        writer.WriteNumberValue(value);
-                    }
-
-                    foreach (var value in delta.Articles)
-                    {
-                        writer.WriteNumberValue(value);
-                    }
-
-                    writer.WriteNumberValue(delta.First);
-                    writer.WriteNumberValue(delta.Last);
-                    writer.WriteEndArray();
+                    writer.WriteNumberValue(value);
                 }
 
-                mergeSummaries.Parameters[0].Value = json.End();
+                writer.WriteNumberValue(story.Value.First);
+                writer.WriteNumberValue(story.Value.Last);
+            }))
+            {
+                mergeSummaries.Parameters[0].Value = slice;
                 await mergeSummaries.ExecuteNonQueryAsync(ct);
             }
 
@@ -548,7 +520,7 @@ public sealed class ArticleImporter(Database database, TimeProvider clock)
                 }
 
                 await using var recount = Command(connection, transaction, RecountChangedStories, "$now");
-                Set(recount, ("$now", insertArticles.Parameters["$now"].Value));
+                Set(recount, ("$now", now));
                 await recount.ExecuteNonQueryAsync(ct);
             }
 
@@ -599,7 +571,7 @@ public sealed class ArticleImporter(Database database, TimeProvider clock)
     }
 
     /// <summary>
-    /// The JSON array a statement's $rows parameter carries, written with one reused buffer. Escaping is relaxed:
+    /// The JSON arrays that statements' $rows parameters carry, written with one reused buffer. Escaping is relaxed:
     /// the text goes to SQLite's JSON parser only, never to a page.
     /// </summary>
     private sealed class StatementJson
@@ -610,19 +582,29 @@ public sealed class ArticleImporter(Database database, TimeProvider clock)
 
         public StatementJson() => writer = new Utf8JsonWriter(buffer, Options);
 
-        public Utf8JsonWriter Begin()
+        /// <summary>
+        /// The items in slices of <see cref="StatementRows"/>, each as a JSON array of rows (one JSON array per item,
+        /// its fields written by <paramref name="fields"/>), with the slice's bounds in <paramref name="items"/>.
+        /// </summary>
+        public IEnumerable<(int Start, int End, string Rows)> Slices<T>(IReadOnlyList<T> items, Action<Utf8JsonWriter, T> fields)
         {
-            buffer.ResetWrittenCount();
-            writer.Reset(buffer);
-            writer.WriteStartArray();
-            return writer;
-        }
+            for (var start = 0; start < items.Count; start += StatementRows)
+            {
+                var end = Math.Min(items.Count, start + StatementRows);
+                buffer.ResetWrittenCount();
+                writer.Reset(buffer);
+                writer.WriteStartArray();
+                for (var i = start; i < end; i++)
+                {
+                    writer.WriteStartArray();
+                    fields(writer, items[i]);
+                    writer.WriteEndArray();
+                }
 
-        public string End()
-        {
-            writer.WriteEndArray();
-            writer.Flush();
-            return Encoding.UTF8.GetString(buffer.WrittenSpan);
+                writer.WriteEndArray();
+                writer.Flush();
+                yield return (start, end, Encoding.UTF8.GetString(buffer.WrittenSpan));
+            }
         }
     }
 

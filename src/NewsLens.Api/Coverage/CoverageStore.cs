@@ -33,8 +33,8 @@ public sealed record CoverageRead(IReadOnlyDictionary<long, CoverageMemo> Memos,
 
 /// <summary>
 /// Coverage of recently read stories, each valid for exactly the coverage version it was read at. Every write
-/// that can change a story's coverage moves its version in the same transaction (the summary triggers and the
-/// import's recount), so a hit is always current and nothing ever needs to be evicted by hand. Each entry also
+/// that can change a story's coverage moves its version in the same transaction (the summary triggers, and the
+/// import's summary merge and recount), so a hit is always current and nothing ever needs to be evicted by hand. Each entry also
 /// remembers the <see cref="Database.WriteCount"/> at which its version was last confirmed: while no write has
 /// been committed since, the entry is current without asking the database at all.
 /// Bounded by the number of groups held (<c>Coverage:CacheGroups</c>); 0 turns it off.

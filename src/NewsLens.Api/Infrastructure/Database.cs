@@ -68,7 +68,7 @@ public sealed class Database
             throw;
         }
 
-        var turn = new WriteTurn(this);
+        var turn = new WriteTurn(this, countsAsWrite: true);
         // Closing (or disposing) the connection gives the turn back: after its transaction is disposed, since that
         // is declared after the connection, or after its single statement.
         connection.StateChange += (_, change) =>
@@ -86,16 +86,7 @@ public sealed class Database
     /// checkpointer finishing a log so that it can start over). Not counted in <see cref="WriteCount"/>.
     /// </summary>
     internal async Task<IAsyncDisposable?> TryTakeWriteTurnAsync(CancellationToken ct) =>
-        await writeTurn.WaitAsync(busyTimeout, ct) ? new TurnWithoutWrite(writeTurn) : null;
-
-    private sealed class TurnWithoutWrite(SemaphoreSlim turn) : IAsyncDisposable
-    {
-        public ValueTask DisposeAsync()
-        {
-            turn.Release();
-            return ValueTask.CompletedTask;
-        }
-    }
+        await writeTurn.WaitAsync(busyTimeout, ct) ? new WriteTurn(this, countsAsWrite: false) : null;
 
     private long writeCount;
 
@@ -106,7 +97,8 @@ public sealed class Database
     /// </summary>
     public long WriteCount => Interlocked.Read(ref writeCount);
 
-    private sealed class WriteTurn(Database database)
+    /// <summary>A taken write turn; given back once, however often it is released.</summary>
+    private sealed class WriteTurn(Database database, bool countsAsWrite) : IAsyncDisposable
     {
         private int released;
 
@@ -114,9 +106,19 @@ public sealed class Database
         {
             if (Interlocked.Exchange(ref released, 1) == 0)
             {
-                Interlocked.Increment(ref database.writeCount);
+                if (countsAsWrite)
+                {
+                    Interlocked.Increment(ref database.writeCount);
+                }
+
                 database.writeTurn.Release();
             }
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            Release();
+            return ValueTask.CompletedTask;
         }
     }
 
