@@ -66,17 +66,25 @@ public static class ArticleImport
 }
 
 /// <summary>
-/// Writes an article import in one IMMEDIATE transaction while the body streams in: rows are checked as they
-/// arrive, gathered in windows of up to <see cref="WindowRows"/> rows, and each window is sorted and written with
-/// JSON-batched statements; the whole transaction is rolled back when any row is bad or for a dry run. So an import
-/// is all there or absent, and memory holds one window, the outlet domains and the canonical URLs seen (to refuse
-/// a URL named twice), never the file.
+/// Writes an article import in one IMMEDIATE transaction while the body streams in. Rows are checked as they
+/// arrive and gathered in windows of up to <see cref="WindowRows"/> rows; each window is sorted and written with
+/// JSON-batched statements, and the whole transaction is rolled back when any row is bad or for a dry run. So an
+/// import is all there or absent, and memory holds one window, the outlet domains and the canonical URLs seen (to
+/// refuse a URL named twice), never the file.
 /// </summary>
 /// <remarks>
+/// <para>
+/// The first window is read and given the checks that need no database before the import waits for the write
+/// turn: an import of up to <see cref="WindowRows"/> rows never holds the database's one writer while its body
+/// is still arriving, however slow the client, and one client's next import is parsed while its last is written.
+/// A larger import reads its later windows while it holds the turn.
+/// </para>
+/// <para>
 /// The per-link summary triggers stand aside for the import (a bulk_load row, visible only inside this
 /// transaction). Each window merges the links it added into story_outlets and story_summaries in two set-based
 /// statements; stories whose existing articles the import changed are recounted from their links before it
 /// commits, with the same recount the consistency test uses as its reference.
+/// </para>
 /// </remarks>
 public sealed class ArticleImporter(Database database, TimeProvider clock)
 {
@@ -84,11 +92,12 @@ public sealed class ArticleImporter(Database database, TimeProvider clock)
     public sealed record Outcome(ImportResult? Result, BadRows BadRows, long Rows, int StoriesTouched = 0, TimeSpan Recount = default);
 
     /// <summary>
-    /// Rows written together. A window is sorted by outlet and publication time before it is written, so the
-    /// article indexes (by URL, which starts with the outlet's host, and by outlet and time) take their new
-    /// entries in key order instead of at random, and the links by story. Replaying the benchmark's twenty
-    /// 50,000-row chunks into SQLite alone, whole chunks sorted took 28 s against 45 s in file order, and 8,192-row
-    /// windows 36 s; through the server, 16,384-row windows took 69 s against 48 s (README, Performance).
+    /// Rows written together, and the most an import reads before it takes the write turn. A window is sorted by
+    /// outlet and publication time before it is written, so the article indexes (by URL, which starts with the
+    /// outlet's host, and by outlet and time) take their new entries in key order instead of at random, and the
+    /// links by story. Replaying the benchmark's twenty 50,000-row chunks into SQLite alone, whole chunks sorted
+    /// took 28 s against 45 s in file order, and 8,192-row windows 36 s; through the server, 16,384-row windows took
+    /// 69 s against 48 s (README, Performance).
     /// </summary>
     public const int WindowRows = 65_536;
 
@@ -104,149 +113,69 @@ public sealed class ArticleImporter(Database database, TimeProvider clock)
     /// <summary>A row that passed every check, waiting for its window to be written.</summary>
     private readonly record struct ValidRow(long Row, string Url, string Title, long OutletId, long PublishedMs, long[] StoryIds);
 
+    /// <summary>
+    /// A row after the checks that need no database. <paramref name="Url"/> is null when the URL is unusable (so
+    /// there is no outlet to look for); <paramref name="Valid"/> says whether every such check passed.
+    /// </summary>
+    private readonly record struct CheckedRow(long Row, bool Valid, string? Url, string? Host, string Title, long? OutletId, long PublishedMs, long[] StoryIds);
+
     public async Task<Outcome> ImportAsync(IAsyncEnumerable<ImportedLine> lines, bool dryRun, CancellationToken ct)
     {
         var bad = new BadRows();
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-        var maxPublished = clock.GetUtcNow() + ArticleRequestValidator.MaxAhead;
-        await using var connection = await database.OpenForWriteAsync(ct);
-        await using var transaction = Database.BeginWrite(connection);
-
-        // Outlets are looked up as rows name them and remembered, so a one-row import reads one outlet, not all.
-        var outletOfDomain = new Dictionary<string, long?>(StringComparer.Ordinal);
-        var outletExists = new Dictionary<long, bool>();
-        await using var byDomain = Command(connection, transaction, "SELECT id FROM outlets WHERE domain = $domain", "$domain");
-        await using var byId = Command(connection, transaction, "SELECT EXISTS (SELECT 1 FROM outlets WHERE id = $id)", "$id");
-        async Task<long?> OutletOfDomainAsync(string domain)
+        var reader = new RowReader(bad, clock.GetUtcNow() + ArticleRequestValidator.MaxAhead);
+        await using var input = lines.GetAsyncEnumerator(ct);
+        var window = new List<CheckedRow>();
+        var more = await reader.FillAsync(input, window);
+        if (reader.Rows == 0)
         {
-            if (!outletOfDomain.TryGetValue(domain, out var id))
-            {
-                byDomain.Parameters[0].Value = domain;
-                id = outletOfDomain[domain] = await byDomain.ExecuteScalarAsync(ct) is long found ? found : null;
-            }
-
-            return id;
+            return new Outcome(null, bad, 0);
         }
 
+        await using var connection = await database.OpenForWriteAsync(ct);
+        await using var transaction = Database.BeginWrite(connection);
         await Execute(connection, transaction, BeginBulkLoad, ct);
         var largeCache = false;
         try
         {
+            await using var lookups = new Lookups(connection, transaction, bad);
             await using var writer = new BatchWriter(connection, transaction, now, bad);
-            var storyExists = new Dictionary<long, bool>();
-            var urlsSeen = new Dictionary<string, long>(StringComparer.Ordinal);
-            await using var story = Command(connection, transaction, "SELECT EXISTS (SELECT 1 FROM stories WHERE id = $id)", "$id");
             var pending = new List<ValidRow>();
-            long rows = 0;
-            await foreach (var line in lines.WithCancellation(ct))
+            while (true)
             {
-                rows = line.Row;
-                if (line.Article is not { } article)
+                foreach (var row in window)
                 {
-                    bad.Add(line.Row, line.Field ?? "body", null, line.Error ?? "The row could not be read.");
-                    continue;
-                }
-
-                var title = article.Title?.Trim();
-                if (string.IsNullOrEmpty(title) || title.Length > 500 || !TextRules.IsClean(title))
-                {
-                    bad.Add(line.Row, "title", article.Title, "A title of 1–500 characters, with visible text and no control characters, is required.");
-                }
-
-                if (!Rfc3339.TryParse(article.PublishedAt, out var published) || published < ArticleRequestValidator.Earliest || published > maxPublished)
-                {
-                    bad.Add(line.Row, "publishedAt", article.PublishedAt, "An RFC 3339 timestamp with an offset, from 1900 to one day from now, is required.");
-                }
-
-                long outletId = 0;
-                if (!ArticleUrl.TryCanonicalize(article.Url, out var url, out var host))
-                {
-                    bad.Add(line.Row, "url", article.Url, "An absolute http or https URL on a host name, up to 2,048 characters, is required.");
-                }
-                else if (urlsSeen.TryGetValue(url, out var firstRow))
-                {
-                    bad.Add(line.Row, "url", article.Url, $"The canonical URL {url} is also on row {firstRow}; a file names each article once.");
-                }
-                else
-                {
-                    urlsSeen[url] = line.Row;
-                    if (article.OutletId is { } given)
+                    if (await lookups.ResolveAsync(row, ct) is { } valid && !bad.Any)
                     {
-                        if (!outletExists.TryGetValue(given, out var exists))
-                        {
-                            byId.Parameters[0].Value = given;
-                            exists = outletExists[given] = Convert.ToInt64(await byId.ExecuteScalarAsync(ct)) == 1;
-                        }
-
-                        if (exists)
-                        {
-                            outletId = given;
-                        }
-                        else
-                        {
-                            bad.Add(line.Row, "outletId", given.ToString(System.Globalization.CultureInfo.InvariantCulture), $"Outlet {given} does not exist.");
-                        }
-                    }
-                    else
-                    {
-                        foreach (var domain in DomainName.SelfAndParents(host))
-                        {
-                            if (await OutletOfDomainAsync(domain) is { } found)
-                            {
-                                outletId = found;
-                                break;
-                            }
-                        }
-
-                        if (outletId == 0)
-                        {
-                            bad.Add(line.Row, "outletId", null, $"No outlet is registered for {host} or a parent domain; import the outlet first or give outletId.");
-                        }
-                    }
-                }
-
-                foreach (var storyId in article.StoryIds ?? [])
-                {
-                    if (!storyExists.TryGetValue(storyId, out var exists))
-                    {
-                        story.Parameters[0].Value = storyId;
-                        exists = storyExists[storyId] = Convert.ToInt64(await story.ExecuteScalarAsync(ct)) == 1;
-                    }
-
-                    if (!exists)
-                    {
-                        bad.Add(line.Row, "storyIds", storyId.ToString(System.Globalization.CultureInfo.InvariantCulture), $"Story {storyId} does not exist.");
+                        pending.Add(valid);
                     }
                 }
 
                 // Once a row is bad nothing will be kept, so later rows are only checked, not written.
-                if (bad.Any)
+                if (!bad.Any && pending.Count > 0)
                 {
-                    continue;
-                }
+                    if (!largeCache && pending.Count >= LargeImportRows)
+                    {
+                        await Execute(connection, transaction, LargeImportCache, ct);
+                        largeCache = true;
+                    }
 
-                pending.Add(new ValidRow(line.Row, url!, title!, outletId, published.ToUnixTimeMilliseconds(), [.. (article.StoryIds ?? []).Distinct()]));
-                if (!largeCache && pending.Count >= LargeImportRows)
-                {
-                    await Execute(connection, transaction, LargeImportCache, ct);
-                    largeCache = true;
-                }
-
-                if (pending.Count == WindowRows)
-                {
                     await writer.WriteAsync(pending, ct);
-                    pending.Clear();
                 }
+
+                window.Clear();
+                pending.Clear();
+                if (!more)
+                {
+                    break;
+                }
+
+                more = await reader.FillAsync(input, window);
             }
 
-            if (!bad.Any && pending.Count > 0)
+            if (bad.Any)
             {
-                await writer.WriteAsync(pending, ct);
-            }
-
-            if (bad.Any || rows == 0)
-            {
-                return new Outcome(null, bad, rows);
+                return new Outcome(null, bad, reader.Rows);
             }
 
             var recountStarted = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -257,7 +186,7 @@ public sealed class ArticleImporter(Database database, TimeProvider clock)
                 await transaction.CommitAsync(ct);
             }
 
-            return new Outcome(new ImportResult(writer.Created, writer.Updated, writer.Unchanged, dryRun) { Linked = writer.Linked }, bad, rows, writer.StoriesTouched, recount);
+            return new Outcome(new ImportResult(writer.Created, writer.Updated, writer.Unchanged, dryRun) { Linked = writer.Linked }, bad, reader.Rows, writer.StoriesTouched, recount);
         }
         finally
         {
@@ -269,6 +198,180 @@ public sealed class ArticleImporter(Database database, TimeProvider clock)
                 // Giving the cache back frees 16 MiB to the C allocator, which keeps it unless told otherwise.
                 NativeHeap.ReleaseFreeMemory();
             }
+        }
+    }
+
+    /// <summary>Reads rows into windows and gives them every check that needs no database.</summary>
+    private sealed class RowReader(BadRows bad, DateTimeOffset maxPublished)
+    {
+        private readonly Dictionary<string, long> urlsSeen = new(StringComparer.Ordinal);
+
+        /// <summary>The number of the last row read (1 = the first record).</summary>
+        public long Rows { get; private set; }
+
+        /// <summary>Adds rows to <paramref name="window"/> until it holds <see cref="WindowRows"/>; false once the input has ended.</summary>
+        public async Task<bool> FillAsync(IAsyncEnumerator<ImportedLine> input, List<CheckedRow> window)
+        {
+            while (window.Count < WindowRows)
+            {
+                if (!await input.MoveNextAsync())
+                {
+                    return false;
+                }
+
+                var line = input.Current;
+                Rows = line.Row;
+                if (line.Article is not { } article)
+                {
+                    bad.Add(line.Row, line.Field ?? "body", null, line.Error ?? "The row could not be read.");
+                }
+                else
+                {
+                    window.Add(Check(line.Row, article));
+                }
+            }
+
+            return true;
+        }
+
+        private CheckedRow Check(long row, ArticleImportRow article)
+        {
+            var valid = true;
+            var title = article.Title?.Trim();
+            if (string.IsNullOrEmpty(title) || title.Length > 500 || !TextRules.IsClean(title))
+            {
+                bad.Add(row, "title", article.Title, "A title of 1–500 characters, with visible text and no control characters, is required.");
+                valid = false;
+            }
+
+            if (!Rfc3339.TryParse(article.PublishedAt, out var published) || published < ArticleRequestValidator.Earliest || published > maxPublished)
+            {
+                bad.Add(row, "publishedAt", article.PublishedAt, "An RFC 3339 timestamp with an offset, from 1900 to one day from now, is required.");
+                valid = false;
+            }
+
+            string? url = null, host = null;
+            if (!ArticleUrl.TryCanonicalize(article.Url, out var canonical, out var domain))
+            {
+                bad.Add(row, "url", article.Url, "An absolute http or https URL on a host name, up to 2,048 characters, is required.");
+                valid = false;
+            }
+            else if (urlsSeen.TryGetValue(canonical, out var firstRow))
+            {
+                bad.Add(row, "url", article.Url, $"The canonical URL {canonical} is also on row {firstRow}; a file names each article once.");
+                valid = false;
+            }
+            else
+            {
+                urlsSeen[canonical] = row;
+                (url, host) = (canonical, domain);
+            }
+
+            return new CheckedRow(row, valid, url, host, title ?? "", article.OutletId, valid ? published.ToUnixTimeMilliseconds() : 0,
+                [.. (article.StoryIds ?? []).Distinct()]);
+        }
+    }
+
+    /// <summary>
+    /// The checks that read the database, made inside the import's transaction: the outlet (given, or found from
+    /// the URL's host) and the stories exist. Outlets and stories are looked up as rows name them and remembered,
+    /// so a one-row import reads one outlet, not all.
+    /// </summary>
+    private sealed class Lookups(SqliteConnection connection, SqliteTransaction transaction, BadRows bad) : IAsyncDisposable
+    {
+        private readonly Dictionary<string, long?> outletOfDomain = new(StringComparer.Ordinal);
+        private readonly Dictionary<long, bool> outletExists = [];
+        private readonly Dictionary<long, bool> storyExists = [];
+        private readonly SqliteCommand byDomain = Command(connection, transaction, "SELECT id FROM outlets WHERE domain = $domain", "$domain");
+        private readonly SqliteCommand byId = Command(connection, transaction, "SELECT EXISTS (SELECT 1 FROM outlets WHERE id = $id)", "$id");
+        private readonly SqliteCommand story = Command(connection, transaction, "SELECT EXISTS (SELECT 1 FROM stories WHERE id = $id)", "$id");
+
+        /// <summary>The row ready to write, or null when it is bad (its problems are added to the bad rows).</summary>
+        public async Task<ValidRow?> ResolveAsync(CheckedRow row, CancellationToken ct)
+        {
+            var valid = row.Valid;
+            long outletId = 0;
+            if (row.Url is not null)
+            {
+                if (row.OutletId is { } given)
+                {
+                    if (await OutletExistsAsync(given, ct))
+                    {
+                        outletId = given;
+                    }
+                    else
+                    {
+                        bad.Add(row.Row, "outletId", given.ToString(System.Globalization.CultureInfo.InvariantCulture), $"Outlet {given} does not exist.");
+                    }
+                }
+                else
+                {
+                    foreach (var domain in DomainName.SelfAndParents(row.Host!))
+                    {
+                        if (await OutletOfDomainAsync(domain, ct) is { } found)
+                        {
+                            outletId = found;
+                            break;
+                        }
+                    }
+
+                    if (outletId == 0)
+                    {
+                        bad.Add(row.Row, "outletId", null, $"No outlet is registered for {row.Host} or a parent domain; import the outlet first or give outletId.");
+                    }
+                }
+            }
+
+            foreach (var storyId in row.StoryIds)
+            {
+                if (!await StoryExistsAsync(storyId, ct))
+                {
+                    bad.Add(row.Row, "storyIds", storyId.ToString(System.Globalization.CultureInfo.InvariantCulture), $"Story {storyId} does not exist.");
+                    valid = false;
+                }
+            }
+
+            return valid && outletId != 0 ? new ValidRow(row.Row, row.Url!, row.Title, outletId, row.PublishedMs, row.StoryIds) : null;
+        }
+
+        private async Task<long?> OutletOfDomainAsync(string domain, CancellationToken ct)
+        {
+            if (!outletOfDomain.TryGetValue(domain, out var id))
+            {
+                byDomain.Parameters[0].Value = domain;
+                id = outletOfDomain[domain] = await byDomain.ExecuteScalarAsync(ct) is long found ? found : null;
+            }
+
+            return id;
+        }
+
+        private async Task<bool> OutletExistsAsync(long id, CancellationToken ct)
+        {
+            if (!outletExists.TryGetValue(id, out var exists))
+            {
+                byId.Parameters[0].Value = id;
+                exists = outletExists[id] = Convert.ToInt64(await byId.ExecuteScalarAsync(ct)) == 1;
+            }
+
+            return exists;
+        }
+
+        private async Task<bool> StoryExistsAsync(long id, CancellationToken ct)
+        {
+            if (!storyExists.TryGetValue(id, out var exists))
+            {
+                story.Parameters[0].Value = id;
+                exists = storyExists[id] = Convert.ToInt64(await story.ExecuteScalarAsync(ct)) == 1;
+            }
+
+            return exists;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await byDomain.DisposeAsync();
+            await byId.DisposeAsync();
+            await story.DisposeAsync();
         }
     }
 

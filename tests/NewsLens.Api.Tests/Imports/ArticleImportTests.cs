@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using NewsLens.Api.Articles;
 using NewsLens.Api.Tests.Infrastructure;
 
@@ -132,6 +133,7 @@ public class ArticleImportTests(NewsLensFactory factory) : ApiTests(factory)
         Assert.Equal(5000, (int)coverage["totalArticles"]!);
         Assert.Equal("100% of the articles lean Right", (string?)coverage["bias"]!["label"]);
     }
+
     [Fact]
     public async Task AnImportLargerThanOneWindowIsWrittenWindowByWindowAndCountedExactly()
     {
@@ -166,6 +168,45 @@ public class ArticleImportTests(NewsLensFactory factory) : ApiTests(factory)
         var article = last["items"]!.AsArray().Single()!;
         Assert.Equal($"Window {total - 1}", (string?)article["title"]);
     }
+
+    [Fact]
+    public async Task AnImportWhoseBodyIsStillArrivingDoesNotHoldUpOtherWrites()
+    {
+        var outlet = await Api.CreateOutletAsync("left");
+        var story = await Api.CreateStoryAsync();
+        var (firstHalfRead, rest) = (new TaskCompletionSource(), new TaskCompletionSource());
+        async IAsyncEnumerable<ImportedLine> SlowBody()
+        {
+            for (var i = 1; i <= 4; i++)
+            {
+                if (i == 3)
+                {
+                    firstHalfRead.SetResult();
+                    await rest.Task;
+                }
+
+                yield return new ImportedLine(i, new ArticleImportRow($"https://{(string)outlet["domain"]!}/slow/{i}", $"Slow {i}", "2025-03-01T10:00:00Z", StoryIds: [(long)story["id"]!]), null, null);
+            }
+        }
+
+        var importer = Factory.Services.GetRequiredService<ArticleImporter>();
+        var import = Task.Run(() => importer.ImportAsync(SlowBody(), dryRun: false, CancellationToken.None));
+        await firstHalfRead.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // The import has read its first rows and waits for the rest of its body. Other writes go ahead meanwhile;
+        // when the import took the write turn before reading, this write failed with 503 after the busy timeout.
+        var other = await Api.CreateOutletAsync("right");
+        await Api.LinkAsync(story, await Api.CreateArticleAsync(other, new DateTimeOffset(2025, 3, 2, 0, 0, 0, TimeSpan.Zero)));
+        Assert.False(import.IsCompleted);
+
+        rest.SetResult();
+        var outcome = await import.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(4, outcome.Result?.Created);
+        var coverage = await Api.CoverageAsync(story, "articles");
+        Assert.Equal(5, (int)coverage["totalArticles"]!);
+        Assert.Equal(2, (int)coverage["totalSources"]!);
+    }
+
     [Theory]
     [InlineData("Quotes \" and a backslash \\ in a title")]
     [InlineData("Émile Zola à Paris: «accents», ß, ĳ and 中文")]
