@@ -23,6 +23,7 @@ public sealed class Database
     public Database(string connectionString)
     {
         ConnectionString = connectionString;
+        writerConnectionString = WriterConnectionString(connectionString);
         var busyMs = new SqliteConnectionStringBuilder(connectionString).DefaultTimeout * 1000;
         busyTimeout = TimeSpan.FromMilliseconds(busyMs);
         connectionPragmas = $"""
@@ -36,6 +37,28 @@ public sealed class Database
     }
 
     public string ConnectionString { get; }
+
+    // Writers open from their own pool, and since they take turns it holds one native connection, used by every
+    // write. Its page cache stays valid from one write to the next, because no other connection writes; from the
+    // shared pool, each write took whichever connection a read last gave back, whose cache the writes since then
+    // had made stale, and read every index page it needed again from the log or the file.
+    private readonly string writerConnectionString;
+
+    /// <summary>
+    /// The connection string of the writers' pool: Microsoft.Data.Sqlite keeps one pool per connection string, so
+    /// this one names Recursive Triggers (off, the default) explicitly. A configured string that already names it
+    /// gives writers the shared pool, which works the same, only slower.
+    /// </summary>
+    internal static string WriterConnectionString(string connectionString)
+    {
+        var builder = new SqliteConnectionStringBuilder(connectionString);
+        if (!builder.ShouldSerialize("Recursive Triggers"))
+        {
+            builder.RecursiveTriggers = false;
+        }
+
+        return builder.ToString();
+    }
 
     private readonly TimeSpan busyTimeout;
     private readonly SemaphoreSlim writeTurn = new(1, 1);
@@ -54,21 +77,25 @@ public sealed class Database
     /// </remarks>
     public async Task<SqliteConnection> OpenForWriteAsync(CancellationToken ct)
     {
-        var connection = await OpenAsync(ct);
-        try
+        // The turn first, then the connection: writers waiting for their turn hold no connection, so the writers'
+        // pool keeps one.
+        if (!await writeTurn.WaitAsync(busyTimeout, ct))
         {
-            if (!await writeTurn.WaitAsync(busyTimeout, ct))
-            {
-                throw new SqliteException("database is locked: no write turn within the busy timeout", 5);
-            }
-        }
-        catch
-        {
-            await connection.DisposeAsync();
-            throw;
+            throw new SqliteException("database is locked: no write turn within the busy timeout", 5);
         }
 
         var turn = new WriteTurn(this, countsAsWrite: true);
+        SqliteConnection connection;
+        try
+        {
+            connection = await OpenAsync(writerConnectionString, ct);
+        }
+        catch
+        {
+            turn.Release();
+            throw;
+        }
+
         // Closing (or disposing) the connection gives the turn back: after its transaction is disposed, since that
         // is declared after the connection, or after its single statement.
         connection.StateChange += (_, change) =>
@@ -127,9 +154,11 @@ public sealed class Database
     // Weak keys: a handle the pool closes and frees drops out by itself.
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<SQLitePCL.sqlite3, object> configuredHandles = new();
 
-    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken = default)
+    public Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken = default) => OpenAsync(ConnectionString, cancellationToken);
+
+    private async Task<SqliteConnection> OpenAsync(string connectionString, CancellationToken cancellationToken)
     {
-        var connection = new SqliteConnection(ConnectionString);
+        var connection = new SqliteConnection(connectionString);
         try
         {
             await connection.OpenAsync(cancellationToken);
@@ -173,7 +202,9 @@ public sealed class Database
         }
 
         builder.Pooling = true;
-        if (!new SqliteConnectionStringBuilder(configured).ContainsKey("Default Timeout"))
+        // ShouldSerialize says whether the string sets a keyword (or a synonym); ContainsKey only says whether the
+        // keyword exists, which it always does, so with it this default was never applied and writers waited 30 s.
+        if (!builder.ShouldSerialize("Default Timeout"))
         {
             // Also the busy timeout: how long a write waits for another writer before it answers 503.
             builder.DefaultTimeout = DefaultBusySeconds;

@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace NewsLens.Api.Tests.Infrastructure;
 
@@ -56,10 +58,30 @@ public class NewsLensFactory : WebApplicationFactory<Program>
         return client;
     }
 
+    private string? resolvedConnectionString;
+
+    protected override IHost CreateHost(IHostBuilder builder)
+    {
+        var host = base.CreateHost(builder);
+        resolvedConnectionString = host.Services.GetRequiredService<Api.Infrastructure.Database>().ConnectionString;
+        return host;
+    }
+
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
-        SqliteConnection.ClearAllPools();
+
+        // This factory's pools only (the app's readers and writers, and tests' own connections): clearing every
+        // pool would close connections that tests running in parallel are using.
+        string[] pools = resolvedConnectionString is { } resolved
+            ? [ConnectionString, resolved, Api.Infrastructure.Database.WriterConnectionString(resolved)]
+            : [ConnectionString];
+        foreach (var pool in pools)
+        {
+            using var connection = new SqliteConnection(pool);
+            SqliteConnection.ClearPool(connection);
+        }
+
         foreach (var suffix in new[] { "", "-wal", "-shm" })
         {
             File.Delete(DatabasePath + suffix);

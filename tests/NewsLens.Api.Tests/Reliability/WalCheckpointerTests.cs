@@ -57,8 +57,10 @@ public sealed class WalCheckpointerTests : IDisposable
 
     public void Dispose()
     {
-        using (var connection = new SqliteConnection(Database.ResolveConnectionString($"Data Source={DatabaseFile}", directory)))
+        var resolved = Database.ResolveConnectionString($"Data Source={DatabaseFile}", directory);
+        foreach (var pool in new[] { resolved, Database.WriterConnectionString(resolved) })
         {
+            using var connection = new SqliteConnection(pool);
             SqliteConnection.ClearPool(connection);
         }
 
