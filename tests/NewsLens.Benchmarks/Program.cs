@@ -92,7 +92,8 @@ static string Micro(string database, string stories)
         MarkdownExporter.GitHub.ExportToLog(summary, logger);
     }
 
-    return logger.GetLog();
+    // BenchmarkDotNet's exporter writes an apostrophe in a description as &#39;, which markdown shows as is.
+    return logger.GetLog().Replace("&#39;", "'", StringComparison.Ordinal);
 }
 
 // Quick mode: every micro-benchmark body once, so the harness cannot rot; no timing.
