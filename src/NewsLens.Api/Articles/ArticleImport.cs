@@ -363,38 +363,24 @@ public sealed class ArticleImporter(Database database, TimeProvider clock)
             return id;
         }
 
-        private async Task<bool> OutletExistsAsync(long id, CancellationToken ct)
+        private Task<bool> OutletExistsAsync(long id, CancellationToken ct) => ExistsAsync(outletExists, () => ById, id, ct);
+
+        private Task<bool> StoryExistsAsync(long id, CancellationToken ct) => ExistsAsync(storyExists, () => Story, id, ct);
+
+        /// <summary>Whether the row <paramref name="id"/> exists, asked of the database once per id.</summary>
+        private static async Task<bool> ExistsAsync(Dictionary<long, bool> known, Func<SqliteCommand> query, long id, CancellationToken ct)
         {
-            if (!outletExists.TryGetValue(id, out var exists))
+            if (!known.TryGetValue(id, out var exists))
             {
-                ById.Parameters[0].Value = id;
-                exists = outletExists[id] = Convert.ToInt64(await ById.ExecuteScalarAsync(ct)) == 1;
+                var command = query();
+                command.Parameters[0].Value = id;
+                exists = known[id] = Convert.ToInt64(await command.ExecuteScalarAsync(ct)) == 1;
             }
 
             return exists;
         }
 
-        private async Task<bool> StoryExistsAsync(long id, CancellationToken ct)
-        {
-            if (!storyExists.TryGetValue(id, out var exists))
-            {
-                Story.Parameters[0].Value = id;
-                exists = storyExists[id] = Convert.ToInt64(await Story.ExecuteScalarAsync(ct)) == 1;
-            }
-
-            return exists;
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            foreach (var command in new[] { byDomain, byId, story })
-            {
-                if (command is not null)
-                {
-                    await command.DisposeAsync();
-                }
-            }
-        }
+        public ValueTask DisposeAsync() => DisposeAllAsync(byDomain, byId, story);
     }
 
     /// <summary>
@@ -676,16 +662,7 @@ public sealed class ArticleImporter(Database database, TimeProvider clock)
             await Execute(connection, transaction, EndBulkLoad, ct);
         }
 
-        public async ValueTask DisposeAsync()
-        {
-            foreach (var command in new[] { insertArticles, insertLinks, mergeOutlets, mergeSummaries, find, update, touchLinked })
-            {
-                if (command is not null)
-                {
-                    await command.DisposeAsync();
-                }
-            }
-        }
+        public ValueTask DisposeAsync() => DisposeAllAsync(insertArticles, insertLinks, mergeOutlets, mergeSummaries, find, update, touchLinked);
     }
 
     private readonly record struct Link(long Story, long Article, long Outlet, long Published);
@@ -878,6 +855,18 @@ public sealed class ArticleImporter(Database database, TimeProvider clock)
 
         command.Prepare();
         return command;
+    }
+
+    /// <summary>Disposes the commands that were prepared (lazily prepared ones may be null).</summary>
+    private static async ValueTask DisposeAllAsync(params SqliteCommand?[] commands)
+    {
+        foreach (var command in commands)
+        {
+            if (command is not null)
+            {
+                await command.DisposeAsync();
+            }
+        }
     }
 
     private static void Set(SqliteCommand command, params (string Name, object? Value)[] values)
