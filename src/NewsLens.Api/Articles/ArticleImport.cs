@@ -1,7 +1,10 @@
+using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+using NewsLens.Api.Imports;
 using NewsLens.Api.Infrastructure;
 using NewsLens.Api.Web;
 
@@ -20,101 +23,105 @@ public readonly record struct ImportedLine(long Row, ArticleImportRow? Article, 
 
 public static class ArticleImport
 {
-    /// <summary>Streams a JSON array element by element; a malformed document stops the import as a 400.</summary>
-    public static async IAsyncEnumerable<ImportedLine> ReadJsonAsync(Stream body, JsonSerializerOptions options, [EnumeratorCancellation] CancellationToken ct)
+    /// <summary>
+    /// Streams a JSON array element by element. An element over the row limit or not in UTF-8 is a bad row; a
+    /// malformed document, or an element of the wrong shape, stops the import as a 400 naming where.
+    /// </summary>
+    public static async IAsyncEnumerable<ImportedLine> ReadJsonAsync(PipeReader body, JsonSerializerOptions options, int maxRowBytes,
+        [EnumeratorCancellation] CancellationToken ct)
     {
-        long row = 0;
-        await foreach (var article in JsonSerializer.DeserializeAsyncEnumerable<ArticleImportRow>(body, options, ct))
+        await foreach (var record in ImportRecords.ReadAsync(body, new JsonArrayFramer(maxRowBytes), ct))
         {
-            row++;
-            yield return article is null ? new ImportedLine(row, null, "body", "Each element must be an object.") : new ImportedLine(row, article, null, null);
+            yield return record.Fault != RecordFault.None
+                ? new ImportedLine(record.Row, null, "body", ImportEndpoints.FaultMessage(record.Fault, maxRowBytes))
+                : ParseElement(record, options);
         }
     }
 
-    /// <summary>Streams NDJSON line by line; a line that is not a JSON object is a bad row, blank lines are skipped.</summary>
-    public static async IAsyncEnumerable<ImportedLine> ReadNdJsonAsync(Stream body, JsonSerializerOptions options, [EnumeratorCancellation] CancellationToken ct)
+    private static ImportedLine ParseElement(ImportRecord record, JsonSerializerOptions options)
     {
-        using var reader = new StreamReader(body, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-        long row = 0;
-        while (await reader.ReadLineAsync(ct) is { } line)
+        ArticleImportRow? article;
+        try
         {
-            if (string.IsNullOrWhiteSpace(line))
-            {
-                continue;
-            }
+            article = JsonSerializer.Deserialize<ArticleImportRow>(record.Bytes.Span, options);
+        }
+        catch (JsonException exception)
+        {
+            throw ImportEndpoints.InElement(exception, record.Row - 1);
+        }
 
-            row++;
-            ArticleImportRow? article = null;
-            string? field = null, error = null;
-            try
-            {
-                article = JsonSerializer.Deserialize<ArticleImportRow>(line, options);
-                if (article is null)
-                {
-                    (field, error) = ("body", "Each line must be a JSON object.");
-                }
-            }
-            catch (JsonException exception)
-            {
-                field = ApiExceptionHandler.FieldFromJsonPath(exception.Path);
-                error = exception is JsonValueException ? exception.Message : "The line is not a JSON object of the documented shape.";
-            }
+        return article is null
+            ? new ImportedLine(record.Row, null, "body", "Each element must be an object.")
+            : new ImportedLine(record.Row, article, null, null);
+    }
 
-            yield return new ImportedLine(row, article, field, error);
+    /// <summary>Streams NDJSON line by line; a line that is not a JSON object, is too long or is not UTF-8 is a bad row; blank lines are skipped.</summary>
+    public static async IAsyncEnumerable<ImportedLine> ReadNdJsonAsync(PipeReader body, JsonSerializerOptions options, int maxRowBytes,
+        [EnumeratorCancellation] CancellationToken ct)
+    {
+        await foreach (var record in ImportRecords.ReadAsync(body, new NdJsonFramer(maxRowBytes), ct))
+        {
+            yield return record.Fault != RecordFault.None
+                ? new ImportedLine(record.Row, null, "body", ImportEndpoints.FaultMessage(record.Fault, maxRowBytes))
+                : ParseLine(record, options);
+        }
+    }
+
+    private static ImportedLine ParseLine(ImportRecord record, JsonSerializerOptions options)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<ArticleImportRow>(record.Bytes.Span, options) is { } article
+                ? new ImportedLine(record.Row, article, null, null)
+                : new ImportedLine(record.Row, null, "body", "Each line must be a JSON object.");
+        }
+        catch (JsonException exception)
+        {
+            return new ImportedLine(record.Row, null, ApiExceptionHandler.FieldFromJsonPath(exception.Path),
+                exception is JsonValueException ? exception.Message : "The line is not a JSON object of the documented shape.");
         }
     }
 }
 
 /// <summary>
-/// Writes an article import in one IMMEDIATE transaction while the body streams in. Rows are checked as they
-/// arrive and gathered in windows of up to <see cref="WindowRows"/> rows; each window is sorted and written with
-/// JSON-batched statements, and the whole transaction is rolled back when any row is bad or for a dry run. So an
-/// import is all there or absent, and memory holds one window, the outlet domains and the canonical URLs seen (to
-/// refuse a URL named twice), never the file.
+/// Imports articles all or nothing, in three steps. (1) The body is read as it arrives and every row gets the
+/// checks that need no database; the rows are spooled (one window in memory, the rest in a temporary file).
+/// (2) With a read connection, the outlets and stories the rows name are looked up, so every bad row is known
+/// and a dry run is counted without the write turn. (3) Only then does the import take the write turn, look
+/// its rows up again inside its IMMEDIATE transaction (things may have changed since), and write them window
+/// by window with JSON-batched statements. So no import holds the database's one writer while its body is
+/// still arriving or while a dry run runs, and memory holds one window, never the file.
 /// </summary>
 /// <remarks>
-/// <para>
-/// The first window is read and given the checks that need no database before the import waits for the write
-/// turn: an import of up to <see cref="WindowRows"/> rows never holds the database's one writer while its body
-/// is still arriving, however slow the client, and one client's next import is parsed while its last is written.
-/// A larger import reads its later windows while it holds the turn.
-/// </para>
-/// <para>
 /// For an import of more than <see cref="TriggerRows"/> rows the per-link summary triggers stand aside (a
 /// bulk_load row, visible only inside this transaction). Each window merges the links it added into story_outlets
 /// and story_summaries in two set-based statements; stories whose existing articles the import changed are
 /// recounted from their links before it commits, with the same recount the consistency test uses as its
 /// reference. A smaller import leaves the triggers on, as single writes do, and runs none of that machinery.
-/// </para>
 /// </remarks>
-public sealed class ArticleImporter(Database database, TimeProvider clock)
+public sealed class ArticleImporter(Database database, TimeProvider clock, IOptions<ImportSettings> settings, ILogger<ArticleImporter> logger)
 {
     /// <summary>What an import did; <paramref name="Recount"/> is the time spent merging and recounting story summaries.</summary>
-    public sealed record Outcome(ImportResult? Result, BadRows BadRows, long Rows, int StoriesTouched = 0, TimeSpan Recount = default);
+    public sealed record Outcome(ImportResult? Result, BadRows BadRows, long Rows, int StoriesTouched = 0, TimeSpan Recount = default, TimeSpan WriteTurn = default);
 
     /// <summary>
-    /// Rows written together, and the most an import reads before it takes the write turn. A window is sorted by
-    /// outlet and publication time before it is written, so the article indexes (by URL, which starts with the
-    /// outlet's host, and by outlet and time) take their new entries in key order instead of at random, and the
-    /// links by story. Replaying the benchmark's twenty 50,000-row chunks into SQLite alone, whole chunks sorted
-    /// took 28 s against 45 s in file order, and 8,192-row windows 36 s; through the server, 16,384-row windows took
-    /// 69 s against 48 s (README, Performance).
+    /// Rows written together. A window is sorted by outlet and publication time before it is written, so the
+    /// article indexes (by URL, which starts with the outlet's host, and by outlet and time) take their new entries
+    /// in key order instead of at random, and the links by story (docs/benchmarks.md has the measurements).
     /// </summary>
     public const int WindowRows = 65_536;
 
     /// <summary>
-    /// Rows per statement: one JSON array parameter read with json_each. Microsoft.Data.Sqlite binds parameters by
-    /// name, and SQLite looks a name up by a linear search, so a 64-row statement of 257 named parameters spent
-    /// about 5% of an import's CPU on strncmp; one parameter per statement costs nothing of the kind. Larger
-    /// statements were not faster, and SQLite's memory high-water mark grew with them (32 MB at 512 rows against
-    /// 23 MB at 64: a statement keeps copies of the pages it changes until it ends).
+    /// Rows per statement: one JSON array parameter read with json_each (Microsoft.Data.Sqlite binds by name and
+    /// SQLite looks names up linearly, so one parameter beats 257). Larger statements were not faster and raised
+    /// SQLite's memory high-water mark.
     /// </summary>
     public const int StatementRows = 64;
 
     /// <summary>
-    /// The most rows an import writes with the per-link summary triggers on instead of in bulk mode. Entering and
-    /// leaving bulk mode and merging the summaries take seven more statements, prepared for each import: the
-    /// mixed benchmark's one-row imports are mostly statement preparation (README, Performance).
+    /// The most rows an import writes with the per-link summary triggers on instead of in bulk mode: entering and
+    /// leaving bulk mode and merging take seven more statements, which one-row imports would mostly spend on
+    /// preparing statements.
     /// </summary>
     public const int TriggerRows = StatementRows;
 
@@ -130,121 +137,167 @@ public sealed class ArticleImporter(Database database, TimeProvider clock)
     public async Task<Outcome> ImportAsync(IAsyncEnumerable<ImportedLine> lines, bool dryRun, CancellationToken ct)
     {
         var bad = new BadRows();
-        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         var reader = new RowReader(bad, clock.GetUtcNow() + ArticleRequestValidator.MaxAhead);
-        await using var input = lines.GetAsyncEnumerator(ct);
-        var window = new List<CheckedRow>();
-        var more = await reader.FillAsync(input, window);
+        using var spool = new ImportSpool<CheckedRow>(CheckedRowCodec.Instance, WindowRows, settings.Value.SpoolDirectory);
+        await foreach (var line in lines.WithCancellation(ct))
+        {
+            if (reader.Read(line) is { } row)
+            {
+                spool.Add(row);
+            }
+        }
+
         if (reader.Rows == 0)
         {
             return new Outcome(null, bad, 0);
         }
 
-        await using var connection = await database.OpenForWriteAsync(ct);
-        await using var transaction = Database.BeginWrite(connection);
-        var bulk = more || window.Count > TriggerRows;
-        if (bulk)
+        // (2) Every check, without the write turn; a dry run is counted here too.
+        var preview = await CheckAsync(spool, bad, dryRun, ct);
+        if (bad.Any)
         {
-            await Execute(connection, transaction, BeginBulkLoad, ct);
+            return new Outcome(null, bad, reader.Rows);
         }
 
-        var largeCache = false;
-        try
+        if (preview is not null)
         {
-            await using var lookups = new Lookups(connection, transaction, bad);
-            await using var writer = new BatchWriter(connection, transaction, now, bad, bulk);
-            var pending = new List<ValidRow>();
-            while (true)
+            return new Outcome(new ImportResult(preview.Created, preview.Updated, preview.Unchanged, DryRun: true) { Linked = preview.Linked }, bad, reader.Rows);
+        }
+
+        return await WriteAsync(spool, bad, reader.Rows, ct);
+    }
+
+    /// <summary>Looks up every row's outlet and stories with a read connection; for a dry run also counts what it would do.</summary>
+    private async Task<Preview?> CheckAsync(ImportSpool<CheckedRow> spool, BadRows bad, bool dryRun, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        await using var lookups = new Lookups(connection, null, bad);
+        var preview = dryRun ? new Preview(connection, bad) : null;
+        var valid = new List<ValidRow>();
+        foreach (var window in spool.Windows())
+        {
+            valid.Clear();
+            foreach (var row in window)
             {
-                foreach (var row in window)
+                if (await lookups.ResolveAsync(row, ct) is { } resolved)
                 {
-                    if (await lookups.ResolveAsync(row, ct) is { } valid && !bad.Any)
-                    {
-                        pending.Add(valid);
-                    }
+                    valid.Add(resolved);
                 }
-
-                // Once a row is bad nothing will be kept, so later rows are only checked, not written.
-                if (!bad.Any && pending.Count > 0)
-                {
-                    if (!largeCache && pending.Count >= LargeImportRows)
-                    {
-                        await Execute(connection, transaction, LargeImportCache, ct);
-                        largeCache = true;
-                    }
-
-                    await writer.WriteAsync(pending, ct);
-                }
-
-                window.Clear();
-                pending.Clear();
-                if (!more)
-                {
-                    break;
-                }
-
-                more = await reader.FillAsync(input, window);
             }
 
-            if (bad.Any)
+            if (preview is not null && !bad.Any)
             {
-                return new Outcome(null, bad, reader.Rows);
+                await preview.CountAsync(valid, ct);
+            }
+        }
+
+        return preview;
+    }
+
+    private async Task<Outcome> WriteAsync(ImportSpool<CheckedRow> spool, BadRows bad, long rows, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var bulk = spool.Count > TriggerRows;
+        var largeCache = spool.Count >= LargeImportRows;
+        await using var connection = await database.OpenForWriteAsync(ct);
+        var turnStarted = System.Diagnostics.Stopwatch.GetTimestamp();
+        try
+        {
+            await using var transaction = Database.BeginWrite(connection);
+            if (bulk)
+            {
+                await Execute(connection, transaction, BeginBulkLoad, ct);
+            }
+
+            if (largeCache)
+            {
+                await Execute(connection, transaction, LargeImportCache, ct);
+            }
+
+            await using var lookups = new Lookups(connection, transaction, bad);
+            await using var writer = new BatchWriter(connection, transaction, now, bad, bulk);
+            var valid = new List<ValidRow>();
+            foreach (var window in spool.Windows())
+            {
+                valid.Clear();
+                foreach (var row in window)
+                {
+                    if (await lookups.ResolveAsync(row, ct) is { } resolved)
+                    {
+                        valid.Add(resolved);
+                    }
+                }
+
+                // Something changed since the rows were checked (an outlet or story deleted, an article stored under
+                // another outlet): nothing is kept, and the answer lists what is now wrong.
+                if (bad.Any)
+                {
+                    return new Outcome(null, bad, rows);
+                }
+
+                await writer.WriteAsync(valid, ct);
+                if (bad.Any)
+                {
+                    return new Outcome(null, bad, rows);
+                }
             }
 
             var recountStarted = System.Diagnostics.Stopwatch.GetTimestamp();
             await writer.RecountChangedStoriesAsync(ct);
             var recount = writer.SummaryTime + System.Diagnostics.Stopwatch.GetElapsedTime(recountStarted);
-            if (!dryRun)
-            {
-                await transaction.CommitAsync(ct);
-            }
-
-            return new Outcome(new ImportResult(writer.Created, writer.Updated, writer.Unchanged, dryRun) { Linked = writer.Linked }, bad, reader.Rows, writer.StoriesTouched, recount);
+            await transaction.CommitAsync(ct);
+            return new Outcome(new ImportResult(writer.Created, writer.Updated, writer.Unchanged, DryRun: false) { Linked = writer.Linked }, bad, rows,
+                writer.StoriesTouched, recount, System.Diagnostics.Stopwatch.GetElapsedTime(turnStarted));
         }
         finally
         {
-            // The pooled connection goes back with the default page cache, whatever happened.
-            if (largeCache && connection.State == System.Data.ConnectionState.Open)
+            if (largeCache)
             {
-                await Execute(connection, transaction.Connection is null ? null : transaction, "PRAGMA cache_size = -2000", CancellationToken.None);
-
-                // Giving the cache back frees 16 MiB to the C allocator, which keeps it unless told otherwise.
-                NativeHeap.ReleaseFreeMemory();
+                await RestorePageCacheAsync(connection);
             }
         }
     }
 
-    /// <summary>Reads rows into windows and gives them every check that needs no database.</summary>
+    /// <summary>
+    /// The pooled writer connection goes back with the default page cache. After a storage fault the connection
+    /// may refuse even that; then it is dropped from the pool, and the fault the caller sees is the original one.
+    /// </summary>
+    private async Task RestorePageCacheAsync(SqliteConnection connection)
+    {
+        try
+        {
+            await Execute(connection, null, "PRAGMA cache_size = -2000", CancellationToken.None);
+        }
+        catch (SqliteException exception)
+        {
+            logger.LogWarning("Could not restore the writer connection's page cache after an import (SQLite error {Code}); the connection is dropped.",
+                exception.SqliteErrorCode);
+            SqliteConnection.ClearPool(connection);
+        }
+
+        // Giving the cache back frees 16 MiB to the C allocator, which keeps it unless told otherwise.
+        NativeHeap.ReleaseFreeMemory();
+    }
+
+    /// <summary>Gives each row the checks that need no database.</summary>
     private sealed class RowReader(BadRows bad, DateTimeOffset maxPublished)
     {
-        private readonly Dictionary<string, long> urlsSeen = new(StringComparer.Ordinal);
+        private readonly FirstRows urlsSeen = new();
 
         /// <summary>The number of the last row read (1 = the first record).</summary>
         public long Rows { get; private set; }
 
-        /// <summary>Adds rows to <paramref name="window"/> until it holds <see cref="WindowRows"/>; false once the input has ended.</summary>
-        public async Task<bool> FillAsync(IAsyncEnumerator<ImportedLine> input, List<CheckedRow> window)
+        /// <summary>The row checked, or null when the line could not be read at all (a bad row is recorded).</summary>
+        public CheckedRow? Read(ImportedLine line)
         {
-            while (window.Count < WindowRows)
+            Rows = line.Row;
+            if (line.Article is not { } article)
             {
-                if (!await input.MoveNextAsync())
-                {
-                    return false;
-                }
-
-                var line = input.Current;
-                Rows = line.Row;
-                if (line.Article is not { } article)
-                {
-                    bad.Add(line.Row, line.Field ?? "body", null, line.Error ?? "The row could not be read.");
-                }
-                else
-                {
-                    window.Add(Check(line.Row, article));
-                }
+                bad.Add(line.Row, line.Field ?? "body", null, line.Error ?? "The row could not be read.");
+                return null;
             }
 
-            return true;
+            return Check(line.Row, article);
         }
 
         private CheckedRow Check(long row, ArticleImportRow article)
@@ -269,14 +322,13 @@ public sealed class ArticleImporter(Database database, TimeProvider clock)
                 bad.Add(row, "url", article.Url, "An absolute http or https URL on a host name, up to 2,048 characters, is required.");
                 valid = false;
             }
-            else if (urlsSeen.TryGetValue(canonical, out var firstRow))
+            else if (!urlsSeen.TryAdd(canonical, row, out var firstRow))
             {
                 bad.Add(row, "url", article.Url, $"The canonical URL {canonical} is also on row {firstRow}; a file names each article once.");
                 valid = false;
             }
             else
             {
-                urlsSeen[canonical] = row;
                 (url, host) = (canonical, domain);
             }
 
@@ -285,12 +337,60 @@ public sealed class ArticleImporter(Database database, TimeProvider clock)
         }
     }
 
-    /// <summary>
-    /// The checks that read the database, made inside the import's transaction: the outlet (given, or found from
-    /// the URL's host) and the stories exist. Outlets and stories are looked up as rows name them and remembered,
-    /// so a one-row import reads one outlet, not all.
-    /// </summary>
-    private sealed class Lookups(SqliteConnection connection, SqliteTransaction transaction, BadRows bad) : IAsyncDisposable
+    /// <summary>How checked rows are spooled.</summary>
+    private sealed class CheckedRowCodec : IRowCodec<CheckedRow>
+    {
+        public static readonly CheckedRowCodec Instance = new();
+
+        public void Write(BinaryWriter writer, CheckedRow row)
+        {
+            writer.Write(row.Row);
+            writer.Write(row.Valid);
+            WriteNullable(writer, row.Url);
+            WriteNullable(writer, row.Host);
+            writer.Write(row.Title);
+            writer.Write(row.OutletId.HasValue);
+            writer.Write(row.OutletId.GetValueOrDefault());
+            writer.Write(row.PublishedMs);
+            writer.Write(row.StoryIds.Length);
+            foreach (var story in row.StoryIds)
+            {
+                writer.Write(story);
+            }
+        }
+
+        public CheckedRow Read(BinaryReader reader)
+        {
+            var row = reader.ReadInt64();
+            var valid = reader.ReadBoolean();
+            var url = ReadNullable(reader);
+            var host = ReadNullable(reader);
+            var title = reader.ReadString();
+            var hasOutlet = reader.ReadBoolean();
+            var outlet = reader.ReadInt64();
+            var published = reader.ReadInt64();
+            var stories = new long[reader.ReadInt32()];
+            for (var i = 0; i < stories.Length; i++)
+            {
+                stories[i] = reader.ReadInt64();
+            }
+
+            return new CheckedRow(row, valid, url, host, title, hasOutlet ? outlet : null, published, stories);
+        }
+
+        private static void WriteNullable(BinaryWriter writer, string? text)
+        {
+            writer.Write(text is not null);
+            if (text is not null)
+            {
+                writer.Write(text);
+            }
+        }
+
+        private static string? ReadNullable(BinaryReader reader) => reader.ReadBoolean() ? reader.ReadString() : null;
+    }
+
+    private sealed class Lookups(SqliteConnection connection, SqliteTransaction? transaction, BadRows bad) : IAsyncDisposable
     {
         private readonly Dictionary<string, long?> outletOfDomain = new(StringComparer.Ordinal);
         private readonly Dictionary<long, bool> outletExists = [];
@@ -517,8 +617,7 @@ public sealed class ArticleImporter(Database database, TimeProvider clock)
 
             if (outlet != row.OutletId)
             {
-                bad.Add(row.Row, "outletId", row.OutletId.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    $"Article {id} with this URL belongs to outlet {outlet}; an article's outlet cannot change.");
+                OutletCannotChange(bad, row, id, outlet);
                 return null;
             }
 
@@ -663,6 +762,103 @@ public sealed class ArticleImporter(Database database, TimeProvider clock)
         }
 
         public ValueTask DisposeAsync() => DisposeAllAsync(insertArticles, insertLinks, mergeOutlets, mergeSummaries, find, update, touchLinked);
+    }
+
+    /// <summary>An article already stored under a row's URL belongs to another outlet.</summary>
+    private static void OutletCannotChange(BadRows bad, ValidRow row, long articleId, long outletId) =>
+        bad.Add(row.Row, "outletId", row.OutletId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            $"Article {articleId} with this URL belongs to outlet {outletId}; an article's outlet cannot change.");
+
+    /// <summary>
+    /// Counts what a dry run would do, with reads only: rows whose URL is stored are updated or unchanged (or bad,
+    /// when the stored article belongs to another outlet), the others created; links not yet there are added.
+    /// </summary>
+    private sealed class Preview(SqliteConnection connection, BadRows bad)
+    {
+        private readonly StatementJson json = new();
+
+        public int Created { get; private set; }
+        public int Updated { get; private set; }
+        public int Unchanged { get; private set; }
+        public int Linked { get; private set; }
+
+        public async Task CountAsync(List<ValidRow> rows, CancellationToken ct)
+        {
+            var stored = new List<(long Story, long Article)>();
+            await using (var find = Command(connection, null, FindStoredSql, "$rows"))
+            {
+                var found = new Dictionary<long, (long Id, long Outlet, bool Same)>();
+                foreach (var (start, end, slice) in json.Slices(rows, static (writer, row) =>
+                {
+                    writer.WriteStringValue(row.Url);
+                    writer.WriteStringValue(row.Title);
+                    writer.WriteNumberValue(row.PublishedMs);
+                }))
+                {
+                    found.Clear();
+                    find.Parameters[0].Value = slice;
+                    await using (var reader = await find.ExecuteReaderAsync(ct))
+                    {
+                        while (await reader.ReadAsync(ct))
+                        {
+                            found[reader.GetInt64(0)] = (reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3) == 1);
+                        }
+                    }
+
+                    for (var i = start; i < end; i++)
+                    {
+                        var row = rows[i];
+                        if (!found.TryGetValue(i - start, out var article))
+                        {
+                            Created++;
+                            Linked += row.StoryIds.Length;
+                            continue;
+                        }
+
+                        if (article.Outlet != row.OutletId)
+                        {
+                            OutletCannotChange(bad, row, article.Id, article.Outlet);
+                            continue;
+                        }
+
+                        if (article.Same)
+                        {
+                            Unchanged++;
+                        }
+                        else
+                        {
+                            Updated++;
+                        }
+
+                        stored.AddRange(row.StoryIds.Select(story => (story, article.Id)));
+                    }
+                }
+            }
+
+            Linked += stored.Count;
+            await using var links = Command(connection, null, CountStoredLinksSql, "$rows");
+            foreach (var (_, _, slice) in json.Slices(stored, static (writer, link) =>
+            {
+                writer.WriteNumberValue(link.Story);
+                writer.WriteNumberValue(link.Article);
+            }))
+            {
+                links.Parameters[0].Value = slice;
+                Linked -= Convert.ToInt32(await links.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+
+        private const string FindStoredSql = """
+            SELECT j.key, a.id, a.outlet_id, a.title = j.value ->> 1 AND a.published_at = j.value ->> 2
+            FROM json_each($rows) AS j
+            JOIN articles AS a ON a.url = j.value ->> 0
+            """;
+
+        private const string CountStoredLinksSql = """
+            SELECT COUNT(*)
+            FROM json_each($rows) AS j
+            JOIN story_articles AS sa ON sa.story_id = j.value ->> 0 AND sa.article_id = j.value ->> 1
+            """;
     }
 
     private readonly record struct Link(long Story, long Article, long Outlet, long Published);
@@ -843,7 +1039,7 @@ public sealed class ArticleImporter(Database database, TimeProvider clock)
         DELETE FROM temp.import_touched;
         """;
 
-    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction transaction, string sql, params string[] parameters)
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql, params string[] parameters)
     {
         var command = connection.CreateCommand();
         command.Transaction = transaction;

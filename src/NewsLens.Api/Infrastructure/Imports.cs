@@ -84,6 +84,23 @@ public static class ImportEndpoints
         return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] }, detail: $"Malformed JSON at '{field}': {message}");
     }
 
+    /// <summary>Why a record was refused before it was parsed, for its bad row.</summary>
+    public static string FaultMessage(Imports.RecordFault fault, int maxRowBytes) => fault switch
+    {
+        Imports.RecordFault.TooLong => $"The row is longer than {maxRowBytes:N0} bytes, the most one row may hold (Imports:MaxRowBytes); it was not read.",
+        Imports.RecordFault.NotUtf8 => "The row is not valid UTF-8 text; send the file in UTF-8.",
+        _ => throw new ArgumentOutOfRangeException(nameof(fault)),
+    };
+
+    /// <summary>A serializer error inside array element <paramref name="index"/>, with its path made the document's ("$.title" → "$[3].title").</summary>
+    public static System.Text.Json.JsonException InElement(System.Text.Json.JsonException exception, long index)
+    {
+        var path = $"$[{index}]" + (exception.Path is { Length: > 1 } inner && inner.StartsWith('$') ? inner[1..] : "");
+        return exception is JsonValueException
+            ? new JsonValueException(exception.Message, path)
+            : new System.Text.Json.JsonException(exception.Message, path, null, null, exception);
+    }
+
     /// <summary>An import with no rows (an empty array or file, or a JSON null) is a mistake, not a no-op.</summary>
     public static ValidationProblem NoRows() =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["The import holds no rows."] }, detail: "The import holds no rows.");

@@ -9,8 +9,17 @@ namespace NewsLens.Api.Infrastructure;
 /// A JSON value that is well-formed but not acceptable for its field. Its message is written for API
 /// users and is returned in the problem's <c>errors</c>, keyed by the field's JSON path.
 /// </summary>
-public sealed class JsonValueException(string message) : JsonException(message)
+public sealed class JsonValueException : JsonException
 {
+    public JsonValueException(string message) : base(message)
+    {
+    }
+
+    /// <summary>The same problem reported at <paramref name="path"/> (an import element's place in the body).</summary>
+    public JsonValueException(string message, string path) : base(message, path, null, null)
+    {
+    }
+
     /// <summary>"an object", "a number", ... for messages about a value of the wrong JSON type.</summary>
     public static string Describe(JsonTokenType token) => token switch
     {

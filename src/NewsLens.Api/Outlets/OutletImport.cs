@@ -1,8 +1,7 @@
-using System.Globalization;
-using System.Text;
+using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
-using CsvHelper;
-using CsvHelper.Configuration;
+using NewsLens.Api.Imports;
 using NewsLens.Api.Infrastructure;
 using NewsLens.Api.Ratings;
 using NewsLens.Api.Web;
@@ -21,76 +20,110 @@ namespace NewsLens.Api.Outlets;
 /// <param name="Country">ISO 3166-1 alpha-2 code, any case; empty for none.</param>
 public sealed record OutletImportRow(string? Name, string? Domain, string? Bias = null, string? Factuality = null, string? Ownership = null, string? Country = null);
 
-/// <summary>Reads and checks an outlet import; every bad row is reported, none is written unless all are good.</summary>
+/// <summary>A row as read from the body: the outlet, or why the record could not be read.</summary>
+public readonly record struct OutletLine(long Row, OutletImportRow? Outlet, string? Field, string? Error);
+
+/// <summary>A checked outlet of an import, with its row.</summary>
+public readonly record struct OutletImportValues(long Row, OutletValues Outlet);
+
+/// <summary>Reads an outlet import as it streams in and checks each row; nothing here needs the database.</summary>
 public static class OutletImport
 {
     private static readonly string[] Columns = ["name", "domain", "bias", "factuality", "ownership", "country"];
 
-    public sealed record Parsed(IReadOnlyList<OutletValues> Outlets, BadRows BadRows);
-
-    public static async Task<Parsed> ReadCsvAsync(Stream body, CancellationToken ct)
+    /// <summary>
+    /// A CSV whose first record names the columns (any order, any case; others ignored). A header without name or
+    /// domain is reported as row 0 and ends the reading.
+    /// </summary>
+    public static async IAsyncEnumerable<OutletLine> ReadCsvAsync(PipeReader body, int maxRowBytes, [EnumeratorCancellation] CancellationToken ct)
     {
-        var bad = new BadRows();
-        var rows = new List<(long Row, OutletImportRow Outlet)>();
-        using var reader = new StreamReader(body, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-        var config = new CsvConfiguration(CultureInfo.InvariantCulture)
+        Dictionary<string, int>? columns = null;
+        await foreach (var record in ImportRecords.ReadAsync(body, new CsvFramer(maxRowBytes, firstRow: 0), ct))
         {
-            PrepareHeaderForMatch = args => args.Header.Trim().ToLowerInvariant(),
-            MissingFieldFound = null,
-            HeaderValidated = null,
-            BadDataFound = null,
-            TrimOptions = TrimOptions.Trim,
-            DetectDelimiter = false,
-        };
-        using var csv = new CsvReader(reader, config);
-        if (!await csv.ReadAsync() || !csv.ReadHeader())
-        {
-            bad.Add(0, "header", null, "The CSV is empty; its first line must name the columns: name, domain, bias, factuality, ownership, country.");
-            return new Parsed([], bad);
-        }
+            if (columns is null)
+            {
+                if (record.Fault != RecordFault.None)
+                {
+                    yield return new OutletLine(0, null, "header", ImportEndpoints.FaultMessage(record.Fault, maxRowBytes));
+                    yield break;
+                }
 
-        var header = csv.HeaderRecord!.Select(h => h.Trim().ToLowerInvariant()).ToHashSet();
-        foreach (var required in new[] { "name", "domain" }.Where(c => !header.Contains(c)))
-        {
-            bad.Add(0, required, null, $"The header has no '{required}' column (columns: {string.Join(", ", Columns)}; others are ignored).");
-        }
+                var names = CsvFields.Split(record.Bytes.Span).Select(h => h.ToLowerInvariant()).ToList();
+                columns = [];
+                for (var i = 0; i < names.Count; i++)
+                {
+                    columns.TryAdd(names[i], i);
+                }
 
-        if (bad.Any)
-        {
-            return new Parsed([], bad);
-        }
+                var missing = new[] { "name", "domain" }.Where(c => !columns.ContainsKey(c)).ToList();
+                foreach (var required in missing)
+                {
+                    yield return new OutletLine(0, null, required, $"The header has no '{required}' column (columns: {string.Join(", ", Columns)}; others are ignored).");
+                }
 
-        long row = 0;
-        while (await csv.ReadAsync())
-        {
-            ct.ThrowIfCancellationRequested();
-            row++;
-            string? Field(string name) => header.Contains(name) ? csv.GetField(name) : null;
-            rows.Add((row, new OutletImportRow(Field("name"), Field("domain"), Field("bias"), Field("factuality"), Field("ownership"), Field("country"))));
-        }
+                if (missing.Count > 0)
+                {
+                    yield break;
+                }
 
-        return Check(rows, bad);
+                continue;
+            }
+
+            if (record.Fault != RecordFault.None)
+            {
+                yield return new OutletLine(record.Row, null, "body", ImportEndpoints.FaultMessage(record.Fault, maxRowBytes));
+                continue;
+            }
+
+            var fields = CsvFields.Split(record.Bytes.Span);
+            string? Field(string name) => columns.TryGetValue(name, out var index) && index < fields.Length ? fields[index] : null;
+            yield return new OutletLine(record.Row, new OutletImportRow(Field("name"), Field("domain"), Field("bias"), Field("factuality"), Field("ownership"), Field("country")), null, null);
+        }
     }
 
-    public static async Task<Parsed> ReadJsonAsync(Stream body, JsonSerializerOptions options, CancellationToken ct)
+    /// <summary>A JSON array of outlets; a malformed document, or an element of the wrong shape, stops the import as a 400.</summary>
+    public static async IAsyncEnumerable<OutletLine> ReadJsonAsync(PipeReader body, JsonSerializerOptions options, int maxRowBytes,
+        [EnumeratorCancellation] CancellationToken ct)
     {
-        var rows = new List<(long Row, OutletImportRow Outlet)>();
-        long row = 0;
-        await foreach (var outlet in JsonSerializer.DeserializeAsyncEnumerable<OutletImportRow>(body, options, ct))
+        await foreach (var record in ImportRecords.ReadAsync(body, new JsonArrayFramer(maxRowBytes), ct))
         {
-            row++;
-            rows.Add((row, outlet ?? new OutletImportRow(null, null)));
+            yield return record.Fault != RecordFault.None
+                ? new OutletLine(record.Row, null, "body", ImportEndpoints.FaultMessage(record.Fault, maxRowBytes))
+                : new OutletLine(record.Row, Parse(record, options) ?? new OutletImportRow(null, null), null, null);
         }
-
-        return Check(rows, new BadRows());
     }
 
-    private static Parsed Check(List<(long Row, OutletImportRow Outlet)> rows, BadRows bad)
+    private static OutletImportRow? Parse(ImportRecord record, JsonSerializerOptions options)
     {
-        var outlets = new List<OutletValues>(rows.Count);
-        var firstRowOfDomain = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var (row, outlet) in rows)
+        try
         {
+            return JsonSerializer.Deserialize<OutletImportRow>(record.Bytes.Span, options);
+        }
+        catch (JsonException exception)
+        {
+            throw ImportEndpoints.InElement(exception, record.Row - 1);
+        }
+    }
+
+    /// <summary>Checks rows one by one; a domain named twice in one file is a bad row.</summary>
+    public sealed class RowChecker(BadRows bad)
+    {
+        private readonly FirstRows firstRowOfDomain = new();
+
+        /// <summary>The number of the last row read (1 = the first record).</summary>
+        public long Rows { get; private set; }
+
+        /// <summary>The outlet's stored values, or null when the row is bad (its problems are recorded).</summary>
+        public OutletImportValues? Check(OutletLine line)
+        {
+            var row = line.Row;
+            Rows = Math.Max(Rows, row);
+            if (line.Outlet is not { } outlet)
+            {
+                bad.Add(row, line.Field ?? "body", null, line.Error ?? "The row could not be read.");
+                return null;
+            }
+
             var before = bad.Count;
             var name = outlet.Name?.Trim();
             if (string.IsNullOrEmpty(name))
@@ -115,13 +148,9 @@ public static class OutletImport
             {
                 bad.Add(row, "domain", outlet.Domain, "Not a host name with a dot (such as example.com) or an http(s) URL on one.");
             }
-            else if (firstRowOfDomain.TryGetValue(domain, out var first))
+            else if (!firstRowOfDomain.TryAdd(domain, row, out var first))
             {
                 bad.Add(row, "domain", outlet.Domain, $"The domain {domain} is also on row {first}; a file names each outlet once.");
-            }
-            else
-            {
-                firstRowOfDomain[domain] = row;
             }
 
             if (!RatingVocabulary.TryParseBias(outlet.Bias, out var bias))
@@ -145,13 +174,35 @@ public static class OutletImport
                 bad.Add(row, "country", outlet.Country, "Not an ISO 3166-1 alpha-2 country code (such as US or GB).");
             }
 
-            if (bad.Count == before)
+            return bad.Count == before
+                ? new OutletImportValues(row, new OutletValues(name!, domain!, EnumText<Bias>.Name(bias), EnumText<Factuality>.Name(factuality),
+                    EnumText<Ownership>.Name(ownership), country))
+                : null;
+        }
+    }
+
+    /// <summary>How checked outlets are spooled.</summary>
+    public sealed class Codec : IRowCodec<OutletImportValues>
+    {
+        public static readonly Codec Instance = new();
+
+        public void Write(BinaryWriter writer, OutletImportValues row)
+        {
+            writer.Write(row.Row);
+            writer.Write(row.Outlet.Name);
+            writer.Write(row.Outlet.Domain);
+            foreach (var value in new[] { row.Outlet.Bias, row.Outlet.Factuality, row.Outlet.Ownership, row.Outlet.Country })
             {
-                outlets.Add(new OutletValues(name!, domain!, EnumText<Bias>.Name(bias), EnumText<Factuality>.Name(factuality),
-                    EnumText<Ownership>.Name(ownership), country));
+                writer.Write(value ?? "");
             }
         }
 
-        return new Parsed(outlets, bad);
+        public OutletImportValues Read(BinaryReader reader)
+        {
+            var row = reader.ReadInt64();
+            var (name, domain) = (reader.ReadString(), reader.ReadString());
+            string? Optional() => reader.ReadString() is { Length: > 0 } text ? text : null;
+            return new OutletImportValues(row, new OutletValues(name, domain, Optional(), Optional(), Optional(), Optional()));
+        }
     }
 }

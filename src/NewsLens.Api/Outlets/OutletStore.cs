@@ -1,5 +1,6 @@
 using Dapper;
 using System.Data.Common;
+using NewsLens.Api.Imports;
 using NewsLens.Api.Infrastructure;
 using NewsLens.Api.Ratings;
 
@@ -143,58 +144,109 @@ public sealed class OutletStore(Database database)
     /// any field differs. With <paramref name="dryRun"/> the transaction is rolled back: the counts say
     /// what would have happened.
     /// </summary>
-    public async Task<ImportResult> ImportAsync(IReadOnlyList<OutletValues> outlets, long now, bool dryRun, CancellationToken ct)
+    /// <summary>
+    /// Upserts an import's checked outlets by domain, window by window, in one IMMEDIATE transaction; a dry run only
+    /// reads (no write turn) and counts. Rows that change nothing are left alone.
+    /// </summary>
+    public async Task<ImportResult> ImportAsync(ImportSpool<OutletImportValues> spool, long now, bool dryRun, CancellationToken ct)
     {
-        const string existing = $"SELECT {Columns} FROM outlets WHERE domain IN @domains";
-        const string insert = """
-            INSERT INTO outlets (name, domain, bias, factuality, ownership, country, created_at, updated_at)
-            VALUES (@Name, @Domain, @Bias, @Factuality, @Ownership, @Country, @now, @now)
-            """;
-        const string update = """
-            UPDATE outlets
-            SET name = @Name, bias = @Bias, factuality = @Factuality, ownership = @Ownership, country = @Country,
-                updated_at = @now, version = version + 1
-            WHERE domain = @Domain
-            """;
+        if (dryRun)
+        {
+            await using var reader = await database.OpenAsync(ct);
+            var counts = new ImportCounts();
+            foreach (var window in spool.Windows())
+            {
+                await ClassifyAsync(reader, null, window, counts, ct);
+            }
+
+            return new ImportResult(counts.Created.Count, counts.Updated.Count, counts.Unchanged, DryRun: true);
+        }
 
         await using var connection = await database.OpenForWriteAsync(ct);
         await using var transaction = Database.BeginWrite(connection);
-        var current = new Dictionary<string, OutletRow>(StringComparer.Ordinal);
-        foreach (var chunk in outlets.Select(o => o.Domain).Chunk(500))
+        int created = 0, updated = 0, unchanged = 0;
+        foreach (var window in spool.Windows())
         {
-            foreach (var row in await connection.QueryAsync<OutletRow>(new CommandDefinition(existing, new { domains = chunk }, transaction, cancellationToken: ct)))
+            var counts = new ImportCounts();
+            await ClassifyAsync(connection, transaction, window, counts, ct);
+            foreach (var slice in counts.Created.Chunk(ImportSliceRows))
+            {
+                await connection.ExecuteAsync(new CommandDefinition(ImportInsertSql, new { rows = RowsJson(slice), now }, transaction, cancellationToken: ct));
+            }
+
+            foreach (var slice in counts.Updated.Chunk(ImportSliceRows))
+            {
+                await connection.ExecuteAsync(new CommandDefinition(ImportUpdateSql, new { rows = RowsJson(slice), now }, transaction, cancellationToken: ct));
+            }
+
+            (created, updated, unchanged) = (created + counts.Created.Count, updated + counts.Updated.Count, unchanged + counts.Unchanged);
+        }
+
+        await transaction.CommitAsync(ct);
+        return new ImportResult(created, updated, unchanged, DryRun: false);
+    }
+
+    private const int ImportSliceRows = 500;
+
+    private sealed class ImportCounts
+    {
+        public List<OutletValues> Created { get; } = [];
+        public List<OutletValues> Updated { get; } = [];
+        public int Unchanged { get; set; }
+    }
+
+    /// <summary>Sorts a window's outlets into new, changed and unchanged by what is stored under their domains.</summary>
+    private static async Task ClassifyAsync(DbConnection connection, DbTransaction? transaction, List<OutletImportValues> window, ImportCounts counts, CancellationToken ct)
+    {
+        const string stored = """
+            SELECT o.name, o.domain, o.bias, o.factuality, o.ownership, o.country
+            FROM json_each(@domains) AS j
+            JOIN outlets AS o ON o.domain = j.value
+            """;
+        var current = new Dictionary<string, OutletValues>(StringComparer.Ordinal);
+        foreach (var slice in window.Chunk(ImportSliceRows))
+        {
+            var domains = System.Text.Json.JsonSerializer.Serialize(slice.Select(r => r.Outlet.Domain));
+            foreach (var row in await connection.QueryAsync<OutletValues>(new CommandDefinition(stored, new { domains }, transaction, cancellationToken: ct)))
             {
                 current[row.Domain] = row;
             }
         }
 
-        int created = 0, updated = 0, unchanged = 0;
-        foreach (var outlet in outlets)
+        foreach (var (_, outlet) in window)
         {
             if (!current.TryGetValue(outlet.Domain, out var row))
             {
-                await connection.ExecuteAsync(new CommandDefinition(insert, Parameters(outlet, now), transaction, cancellationToken: ct));
-                created++;
+                counts.Created.Add(outlet);
             }
-            else if (row.Name != outlet.Name || row.Bias != outlet.Bias || row.Factuality != outlet.Factuality ||
-                     row.Ownership != outlet.Ownership || row.Country != outlet.Country)
+            else if (row != outlet)
             {
-                await connection.ExecuteAsync(new CommandDefinition(update, Parameters(outlet, now), transaction, cancellationToken: ct));
-                updated++;
+                counts.Updated.Add(outlet);
             }
             else
             {
-                unchanged++;
+                counts.Unchanged++;
             }
         }
-
-        if (!dryRun)
-        {
-            await transaction.CommitAsync(ct);
-        }
-
-        return new ImportResult(created, updated, unchanged, dryRun);
     }
+
+    private static string RowsJson(IEnumerable<OutletValues> outlets) =>
+        System.Text.Json.JsonSerializer.Serialize(outlets.Select(o => new[] { o.Name, o.Domain, o.Bias, o.Factuality, o.Ownership, o.Country }));
+
+    private const string ImportInsertSql = """
+        INSERT INTO outlets (name, domain, bias, factuality, ownership, country, created_at, updated_at)
+        SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, @now, @now
+        FROM json_each(@rows)
+        """;
+
+    // Row triggers (migration 0002) carry a changed lean into the summaries of the stories the outlet covers.
+    private const string ImportUpdateSql = """
+        UPDATE outlets
+        SET name = j.value ->> 0, bias = j.value ->> 2, factuality = j.value ->> 3, ownership = j.value ->> 4, country = j.value ->> 5,
+            updated_at = @now, version = version + 1
+        FROM json_each(@rows) AS j
+        WHERE outlets.domain = j.value ->> 1
+        """;
 
     private static Task<long?> FindIdByDomainAsync(DbTransaction transaction, string domain, CancellationToken ct) =>
         transaction.Connection!.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
+using NewsLens.Api.Imports;
 using NewsLens.Api.Infrastructure;
 using NewsLens.Api.Ratings;
 using NewsLens.Api.Web;
@@ -53,46 +54,61 @@ public static class OutletsApi
     }
 
     public static async Task<Results<Ok<ImportResult>, ValidationProblem, UnprocessableEntity<ImportProblem>, ProblemHttpResult>> ImportOutlets(
-        HttpRequest request, bool? dryRun, OutletStore store, TimeProvider clock, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, ILoggerFactory loggers, CancellationToken ct)
+        HttpRequest request, bool? dryRun, OutletStore store, TimeProvider clock, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
+        IOptions<ImportSettings> settings, ILoggerFactory loggers, CancellationToken ct)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        OutletImport.Parsed? parsed;
+        var maxRow = settings.Value.MaxRowBytes;
+        var lines = ImportEndpoints.MediaType(request) switch
+        {
+            ImportEndpoints.Csv => OutletImport.ReadCsvAsync(request.BodyReader, maxRow, ct),
+            ImportEndpoints.Json => OutletImport.ReadJsonAsync(request.BodyReader, json.Value.SerializerOptions, maxRow, ct),
+            _ => null,
+        };
+        if (lines is null)
+        {
+            return ImportEndpoints.UnsupportedMediaType(ImportEndpoints.Csv, ImportEndpoints.Json);
+        }
+
+        // The whole body is read and checked before the import asks for the write turn.
+        var bad = new BadRows();
+        var checker = new OutletImport.RowChecker(bad);
+        using var spool = new ImportSpool<OutletImportValues>(OutletImport.Codec.Instance, ImportSpoolWindow, settings.Value.SpoolDirectory);
         try
         {
-            parsed = ImportEndpoints.MediaType(request) switch
+            await foreach (var line in lines)
             {
-                ImportEndpoints.Csv => await OutletImport.ReadCsvAsync(request.Body, ct),
-                ImportEndpoints.Json => await OutletImport.ReadJsonAsync(request.Body, json.Value.SerializerOptions, ct),
-                _ => null,
-            };
+                if (checker.Check(line) is { } outlet)
+                {
+                    spool.Add(outlet);
+                }
+            }
         }
         catch (System.Text.Json.JsonException exception)
         {
             return ImportEndpoints.MalformedJson(exception);
         }
 
-        if (parsed is null)
+        if (bad.Any)
         {
-            return ImportEndpoints.UnsupportedMediaType(ImportEndpoints.Csv, ImportEndpoints.Json);
+            return TypedResults.UnprocessableEntity(ImportProblem.For(bad));
         }
 
-        if (parsed.BadRows.Any)
-        {
-            return TypedResults.UnprocessableEntity(ImportProblem.For(parsed.BadRows));
-        }
-
-        if (parsed.Outlets.Count == 0)
+        if (spool.Count == 0)
         {
             return ImportEndpoints.NoRows();
         }
 
-        var result = await store.ImportAsync(parsed.Outlets, clock.GetUtcNow().ToUnixTimeMilliseconds(), dryRun == true, ct);
+        var result = await store.ImportAsync(spool, clock.GetUtcNow().ToUnixTimeMilliseconds(), dryRun == true, ct);
         var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
         loggers.CreateLogger(ImportEndpoints.LogCategory).LogInformation("Outlet import{DryRun}: {Rows} rows in {Seconds:F2} s ({Rate:F0} rows/s): {Created} created, {Updated} updated, {Unchanged} unchanged",
-            dryRun == true ? " (dry run)" : "", parsed.Outlets.Count, elapsed.TotalSeconds, parsed.Outlets.Count / Math.Max(elapsed.TotalSeconds, 1e-6),
+            dryRun == true ? " (dry run)" : "", spool.Count, elapsed.TotalSeconds, spool.Count / Math.Max(elapsed.TotalSeconds, 1e-6),
             result.Created, result.Updated, result.Unchanged);
         return TypedResults.Ok(result);
     }
+
+    /// <summary>Outlets held in memory before an import spools to a file, and classified together.</summary>
+    private const int ImportSpoolWindow = 16_384;
 
     public static async Task<Results<Ok<Page<OutletResponse>>, ValidationProblem>> ListOutlets([AsParameters] OutletListQuery query, OutletStore store, CancellationToken ct)
     {

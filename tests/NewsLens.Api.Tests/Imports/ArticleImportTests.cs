@@ -207,6 +207,144 @@ public class ArticleImportTests(NewsLensFactory factory) : ApiTests(factory)
         Assert.Equal(2, (int)coverage["totalSources"]!);
     }
 
+    [Fact]
+    public async Task ARowOverTheRowLimitIsABadRowAndTheOtherRowsAreStillChecked()
+    {
+        var outlet = await Api.CreateOutletAsync();
+        var domain = (string)outlet["domain"]!;
+
+        var response = await ImportNdJsonAsync(
+        [
+            new { url = $"https://{domain}/fine", title = "Fine", publishedAt = "2025-03-01T10:00:00Z" },
+            new { url = $"https://{domain}/huge", title = new string('x', 100_000), publishedAt = "2025-03-01T10:00:00Z" },
+            new { url = $"https://{domain}/late", title = "Late", publishedAt = "not a time" },
+        ]);
+
+        var problem = await response.ReadProblemAsync(HttpStatusCode.UnprocessableEntity);
+        Assert.Equal(["2:body", "3:publishedAt"], problem["badRows"]!.AsArray().Select(r => $"{(long)r!["row"]!}:{(string?)r["field"]}"));
+        Assert.Contains("65,536 bytes", (string?)problem["badRows"]![0]!["message"]);
+        Assert.Empty(await ArticlesOfAsync(outlet));
+    }
+
+    [Fact]
+    public async Task AJsonArrayElementOverTheRowLimitIsABadRow()
+    {
+        var outlet = await Api.CreateOutletAsync();
+        var rows = new object[]
+        {
+            new { url = $"https://{(string)outlet["domain"]!}/ok", title = "Ok", publishedAt = "2025-03-01T10:00:00Z" },
+            new { url = $"https://{(string)outlet["domain"]!}/" + new string('p', 70_000), title = "Long URL", publishedAt = "2025-03-01T10:00:00Z" },
+        };
+
+        var problem = await (await Client.PostAsJsonAsync("/v1/articles/import", rows)).ReadProblemAsync(HttpStatusCode.UnprocessableEntity);
+
+        var badRow = problem["badRows"]!.AsArray().Single()!;
+        Assert.Equal(2, (long)badRow["row"]!);
+        Assert.Contains("Imports:MaxRowBytes", (string?)badRow["message"]);
+    }
+
+    [Theory]
+    [InlineData("application/x-ndjson")]
+    [InlineData("application/json")]
+    public async Task InvalidUtf8IsABadRowNamingTheRow(string mediaType)
+    {
+        var outlet = await Api.CreateOutletAsync();
+        var prefix = "{\"url\":\"https://" + (string)outlet["domain"]!;
+        var good = Encoding.UTF8.GetBytes(prefix + "/good\",\"title\":\"Good\",\"publishedAt\":\"2025-03-01T10:00:00Z\"}");
+        var broken = Encoding.UTF8.GetBytes(prefix + "/bad\",\"title\":\"Caf").Concat(new byte[] { 0xC3, 0x28 })
+            .Concat(Encoding.UTF8.GetBytes("\",\"publishedAt\":\"2025-03-01T10:00:00Z\"}")).ToArray();
+        var body = mediaType == "application/json"
+            ? [.. "["u8, .. good, .. ","u8, .. broken, .. "]"u8]
+            : (byte[])[.. good, .. "\n"u8, .. broken, .. "\n"u8];
+        var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(mediaType);
+
+        var problem = await (await Client.PostAsync("/v1/articles/import", content)).ReadProblemAsync(HttpStatusCode.UnprocessableEntity);
+
+        var badRow = problem["badRows"]!.AsArray().Single()!;
+        Assert.Equal(2, (long)badRow["row"]!);
+        Assert.Contains("UTF-8", (string?)badRow["message"]);
+        Assert.Empty(await ArticlesOfAsync(outlet));
+    }
+
+    [Fact]
+    public async Task ADryRunCountsWhatTheImportThenDoesWithoutTakingTheWriteTurn()
+    {
+        var outlet = await Api.CreateOutletAsync();
+        var domain = (string)outlet["domain"]!;
+        var (first, second) = (await Api.CreateStoryAsync(), await Api.CreateStoryAsync());
+        var unchanged = await Api.CreateArticleAsync(outlet, new DateTimeOffset(2025, 3, 1, 0, 0, 0, TimeSpan.Zero), "/unchanged");
+        var retitled = await Api.CreateArticleAsync(outlet, new DateTimeOffset(2025, 3, 1, 0, 0, 0, TimeSpan.Zero), "/retitled");
+        await Api.LinkAsync(first, unchanged);
+        object[] rows =
+        [
+            new { url = (string)unchanged["url"]!, title = (string)unchanged["title"]!, publishedAt = "2025-03-01T00:00:00Z", storyIds = new[] { (long)first["id"]!, (long)second["id"]! } },
+            new { url = (string)retitled["url"]!, title = "A new title", publishedAt = "2025-03-01T00:00:00Z", storyIds = new[] { (long)first["id"]! } },
+            new { url = $"https://{domain}/new", title = "New", publishedAt = "2025-03-02T00:00:00Z", storyIds = new[] { (long)first["id"]!, (long)second["id"]! } },
+        ];
+        var database = Factory.Services.GetRequiredService<NewsLens.Api.Infrastructure.Database>();
+        var writesBefore = database.WriteCount;
+
+        var preview = await (await ImportNdJsonAsync(rows, "?dryRun=true")).ReadJsonAsync(HttpStatusCode.OK);
+
+        Assert.Equal(writesBefore, database.WriteCount);
+        var result = await (await ImportNdJsonAsync(rows)).ReadJsonAsync(HttpStatusCode.OK);
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"created":1,"updated":1,"unchanged":1,"dryRun":true,"linked":4}"""), preview), preview.ToJsonString());
+        result["dryRun"] = true;
+        Assert.True(JsonNode.DeepEquals(preview, result), result.ToJsonString());
+    }
+
+    [Fact]
+    public async Task ADryRunFindsAnArticleThatBelongsToAnotherOutlet()
+    {
+        var (owner, other) = (await Api.CreateOutletAsync(), await Api.CreateOutletAsync());
+        var article = await Api.CreateArticleAsync(owner);
+
+        var problem = await (await ImportNdJsonAsync(
+            [new { url = (string)article["url"]!, title = "Moved", publishedAt = "2025-03-01T00:00:00Z", outletId = (long)other["id"]! }], "?dryRun=true"))
+            .ReadProblemAsync(HttpStatusCode.UnprocessableEntity);
+
+        Assert.Equal("outletId", (string?)problem["badRows"]![0]!["field"]);
+    }
+
+    [Fact]
+    public async Task AnImportLargerThanOneWindowDoesNotHoldUpOtherWritesWhileItsBodyArrives()
+    {
+        var outlet = await Api.CreateOutletAsync("left");
+        var story = await Api.CreateStoryAsync();
+        var (pausing, rest) = (new TaskCompletionSource(), new TaskCompletionSource());
+        var total = ArticleImporter.WindowRows + 100;
+        async IAsyncEnumerable<ImportedLine> SlowBody()
+        {
+            for (var i = 1; i <= total; i++)
+            {
+                if (i == ArticleImporter.WindowRows + 50)
+                {
+                    pausing.SetResult();
+                    await rest.Task;
+                }
+
+                yield return new ImportedLine(i, new ArticleImportRow($"https://{(string)outlet["domain"]!}/large/{i}", $"Large {i}", "2025-03-01T10:00:00Z",
+                    StoryIds: i % 1000 == 0 ? [(long)story["id"]!] : null), null, null);
+            }
+        }
+
+        var importer = Factory.Services.GetRequiredService<ArticleImporter>();
+        var import = Task.Run(() => importer.ImportAsync(SlowBody(), dryRun: false, CancellationToken.None));
+        await pausing.Task.WaitAsync(TimeSpan.FromSeconds(60));
+
+        // The first window has been read; when windows were written as they arrived, the import held the write turn
+        // here and this write failed with 503 after the busy timeout.
+        var created = await Client.PostAsJsonAsync("/v1/stories", new { title = "Written while an import waits for its body" });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.False(import.IsCompleted);
+
+        rest.SetResult();
+        var outcome = await import.WaitAsync(TimeSpan.FromSeconds(120));
+        Assert.Equal(total, outcome.Result?.Created);
+        Assert.Equal(total / 1000, outcome.Result?.Linked);
+    }
+
     [Theory]
     [InlineData("Quotes \" and a backslash \\ in a title")]
     [InlineData("Émile Zola à Paris: «accents», ß, ĳ and 中文")]

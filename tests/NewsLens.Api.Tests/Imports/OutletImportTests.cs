@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using NewsLens.Api.Tests.Infrastructure;
 
 namespace NewsLens.Api.Tests.Imports;
@@ -96,6 +97,69 @@ public class OutletImportTests(NewsLensFactory factory) : ApiTests(factory)
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"created":1,"updated":0,"unchanged":0,"dryRun":true}"""), result));
         Assert.Null(await OutletAsync(domain));
         await (await ImportCsvAsync($"name,domain\nDry,{domain}\n", "?dryRun=maybe")).ReadValidationErrorsAsync("dryRun");
+    }
+
+    [Fact]
+    public async Task AnEmptyCsvIsA400LikeAnyImportWithoutRows()
+    {
+        await (await ImportCsvAsync("")).ReadValidationErrorsAsync("body");
+        await (await ImportCsvAsync("\r\n\n")).ReadValidationErrorsAsync("body");
+        await (await ImportCsvAsync("name,domain\n")).ReadValidationErrorsAsync("body");
+    }
+
+    [Fact]
+    public async Task ARecordOverTheRowLimitIsABadRowAndTheOthersAreChecked()
+    {
+        var domain = ApiDriver.UniqueDomain("long");
+        var csv = $"name,domain\n\"{new string('n', 70_000)}\",{domain}\nFine,{domain}\n,missing.example\n";
+
+        var problem = await (await ImportCsvAsync(csv)).ReadProblemAsync(HttpStatusCode.UnprocessableEntity);
+
+        Assert.Equal(["1:body", "3:name"], problem["badRows"]!.AsArray().Select(r => $"{(long)r!["row"]!}:{(string?)r["field"]}"));
+        Assert.Contains("65,536 bytes", (string?)problem["badRows"]![0]!["message"]);
+        Assert.Null(await OutletAsync(domain));
+    }
+
+    [Fact]
+    public async Task AHeaderOverTheRowLimitIsABadHeader()
+    {
+        var problem = await (await ImportCsvAsync("name,domain," + new string('c', 70_000) + "\nA,a.example\n")).ReadProblemAsync(HttpStatusCode.UnprocessableEntity);
+
+        Assert.Equal("0:header", $"{(long)problem["badRows"]![0]!["row"]!}:{(string?)problem["badRows"]![0]!["field"]}");
+    }
+
+    [Fact]
+    public async Task InvalidUtf8InACsvIsABadRowNotAReplacementCharacter()
+    {
+        var domain = ApiDriver.UniqueDomain("latin1");
+        var body = Encoding.UTF8.GetBytes($"name,domain\nGood,good-{domain}\nCaf").Concat(new byte[] { 0xE9 }).Concat(Encoding.UTF8.GetBytes($",{domain}\n")).ToArray();
+        var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("text/csv");
+
+        var problem = await (await Client.PostAsync("/v1/outlets/import", content)).ReadProblemAsync(HttpStatusCode.UnprocessableEntity);
+
+        var badRow = problem["badRows"]!.AsArray().Single()!;
+        Assert.Equal(2, (long)badRow["row"]!);
+        Assert.Contains("UTF-8", (string?)badRow["message"]);
+        Assert.Null(await OutletAsync(domain));
+    }
+
+    [Fact]
+    public async Task ADryRunCountsWhatTheImportThenDoesWithoutTakingTheWriteTurn()
+    {
+        var (existing, renamed, created) = (ApiDriver.UniqueDomain("same"), ApiDriver.UniqueDomain("renamed"), ApiDriver.UniqueDomain("new"));
+        await (await ImportCsvAsync($"name,domain,bias\nSame,{existing},left\nOld name,{renamed},right\n")).ReadJsonAsync(HttpStatusCode.OK);
+        var csv = $"name,domain,bias\nSame,{existing},left\nNew name,{renamed},right\nNew,{created},center\n";
+        var database = Factory.Services.GetRequiredService<NewsLens.Api.Infrastructure.Database>();
+        var writesBefore = database.WriteCount;
+
+        var preview = await (await ImportCsvAsync(csv, "?dryRun=true")).ReadJsonAsync(HttpStatusCode.OK);
+
+        Assert.Equal(writesBefore, database.WriteCount);
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"created":1,"updated":1,"unchanged":1,"dryRun":true}"""), preview), preview.ToJsonString());
+        var result = await (await ImportCsvAsync(csv)).ReadJsonAsync(HttpStatusCode.OK);
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"created":1,"updated":1,"unchanged":1,"dryRun":false}"""), result), result.ToJsonString());
+        Assert.Equal("New name", (string?)(await OutletAsync(renamed))!["name"]);
     }
 
     [Fact]
