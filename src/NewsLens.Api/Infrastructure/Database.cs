@@ -77,6 +77,11 @@ public sealed class Database
     /// </remarks>
     public async Task<SqliteConnection> OpenForWriteAsync(CancellationToken ct)
     {
+        if (ReadOnly)
+        {
+            throw new SqliteException("attempt to write a readonly database: the service started in read-only mode", 8);
+        }
+
         // The turn first, then the connection: writers waiting for their turn hold no connection, so the writers'
         // pool keeps one.
         if (!await writeTurn.WaitAsync(busyTimeout, ct))
@@ -114,6 +119,21 @@ public sealed class Database
     /// </summary>
     internal async Task<IAsyncDisposable?> TryTakeWriteTurnAsync(CancellationToken ct) =>
         await writeTurn.WaitAsync(busyTimeout, ct) ? new WriteTurn(this, countsAsWrite: false) : null;
+
+    /// <summary>True when the database file could not be opened for writing at start: reads are served, writes refused.</summary>
+    public bool ReadOnly { get; private set; }
+
+    /// <summary>
+    /// Whether SQLite opened the database read-only: it does so by itself when the file cannot be opened for
+    /// writing (a read-only mount, an immutable file, no write permission), and then every write fails.
+    /// </summary>
+    public async Task<bool> IsReadOnlyOnDiskAsync(CancellationToken ct = default)
+    {
+        await using var connection = await OpenAsync(ct);
+        return SQLitePCL.raw.sqlite3_db_readonly(connection.Handle, "main") == 1;
+    }
+
+    internal void EnterReadOnlyMode() => ReadOnly = true;
 
     private long writeCount;
 
@@ -223,6 +243,18 @@ public static class DatabaseMigrator
     public static IReadOnlyList<string> KnownScripts { get; } =
         [.. typeof(DatabaseMigrator).Assembly.GetManifestResourceNames().Where(n => n.StartsWith(ScriptPrefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal)];
 
+    /// <summary>Whether the journal lists exactly the scripts this build knows.</summary>
+    public static bool IsCurrent(string connectionString)
+    {
+        using var connection = new SqliteConnection(connectionString);
+        connection.Open();
+        return IsCurrent(connection);
+    }
+
+    private static bool IsCurrent(SqliteConnection connection) =>
+        connection.ExecuteScalar<long>("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = @JournalTable", new { JournalTable }) == 1 &&
+        connection.Query<string>($"SELECT ScriptName FROM {JournalTable}").ToHashSet(StringComparer.Ordinal).SetEquals(KnownScripts);
+
     public static int Migrate(string connectionString, ILogger logger)
     {
         using (var connection = new SqliteConnection(connectionString))
@@ -233,8 +265,7 @@ public static class DatabaseMigrator
 
             // The usual start: every script this build knows is in the journal, and nothing else. One query
             // answers that; DbUp (about a tenth of the start-up time) runs only when there is work or a mismatch.
-            var journalExists = connection.ExecuteScalar<long>("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = @JournalTable", new { JournalTable }) == 1;
-            if (journalExists && connection.Query<string>($"SELECT ScriptName FROM {JournalTable}").ToHashSet(StringComparer.Ordinal).SetEquals(KnownScripts))
+            if (IsCurrent(connection))
             {
                 return 0;
             }

@@ -4,24 +4,40 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace NewsLens.Api.Infrastructure;
 
-/// <summary>Ready when the database answers and every migration this build carries has been applied.</summary>
-public sealed class DatabaseHealthCheck(Database database) : IHealthCheck
+/// <summary>
+/// Ready when the database answers and every migration this build carries has been applied. Degraded (still
+/// ready: reads are served) when the service runs read-only; unhealthy when the database's pages are known to be
+/// damaged.
+/// </summary>
+public sealed class DatabaseHealthCheck(Database database, StorageHealth storage) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        if (storage.Damage is { } damage)
+        {
+            return HealthCheckResult.Unhealthy($"The database is damaged: {damage}");
+        }
+
+        int applied;
         try
         {
             await using var connection = await database.OpenAsync(cancellationToken);
-            var applied = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
+            applied = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
                 $"SELECT COUNT(*) FROM {DatabaseMigrator.JournalTable}", cancellationToken: cancellationToken));
-            return applied >= DatabaseMigrator.KnownScripts.Count
-                ? HealthCheckResult.Healthy($"{applied} migrations applied.")
-                : HealthCheckResult.Unhealthy($"{applied} of {DatabaseMigrator.KnownScripts.Count} migrations applied.");
         }
         catch (Exception exception) when (exception is Microsoft.Data.Sqlite.SqliteException or InvalidOperationException)
         {
             return HealthCheckResult.Unhealthy("The database cannot be reached.");
         }
+
+        if (applied < DatabaseMigrator.KnownScripts.Count)
+        {
+            return HealthCheckResult.Unhealthy($"{applied} of {DatabaseMigrator.KnownScripts.Count} migrations applied.");
+        }
+
+        return storage.ReadOnlyReason is { } reason
+            ? HealthCheckResult.Degraded($"Read-only: {reason} Reads are served; writes answer 503.")
+            : HealthCheckResult.Healthy($"{applied} migrations applied.");
     }
 }
 

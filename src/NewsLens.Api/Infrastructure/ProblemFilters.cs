@@ -87,15 +87,24 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problemDe
             problem = Describe(badRequest);
             logger.LogDebug(exception, "Rejected a malformed request: {Detail}", problem.Detail);
         }
-        else if (exception is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 5 or 6 or 8 or 10 or 13 or 14 } storage)
+        else if (StorageFaults.Classify(exception) is { } fault)
         {
-            // Busy or locked beyond the timeout, read-only, I/O error, disk full, cannot open: the storage is
-            // unavailable for writing for now. Nothing was written (the transaction rolled back); retry later.
-            logger.LogWarning("Storage unavailable while serving {Method} {Path}: SQLite error {Code} ({Message})",
-                httpContext.Request.Method, httpContext.Request.Path, storage.SqliteErrorCode, storage.Message);
-            httpContext.Response.Headers.RetryAfter = "5";
-            problem = ApiProblems.Create(StatusCodes.Status503ServiceUnavailable,
-                "The database cannot take this write right now (it is busy, read-only or full); nothing was changed. Retry after the Retry-After seconds.");
+            // Nothing was written: the transaction rolled back, or never began.
+            var isRead = HttpMethods.IsGet(httpContext.Request.Method) || HttpMethods.IsHead(httpContext.Request.Method);
+            if (fault == StorageFault.Corrupt)
+            {
+                httpContext.RequestServices.GetRequiredService<StorageHealth>().CorruptionSeen($"a request to {httpContext.Request.Path} found a damaged page");
+                logger.LogError("Storage fault while serving {Method} {Path}: {Fault} (SQLite error {Code}: {Message})",
+                    httpContext.Request.Method, httpContext.Request.Path.Value, StorageFaults.LogName(fault), (exception as Microsoft.Data.Sqlite.SqliteException)?.SqliteErrorCode, exception.Message);
+            }
+            else
+            {
+                logger.LogWarning("Storage fault while serving {Method} {Path}: {Fault} ({Message})",
+                    httpContext.Request.Method, httpContext.Request.Path.Value, StorageFaults.LogName(fault), exception.Message);
+            }
+
+            httpContext.Response.Headers.RetryAfter = StorageFaults.RetryAfterSeconds(fault).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            problem = ApiProblems.Create(StatusCodes.Status503ServiceUnavailable, StorageFaults.Detail(fault, isRead));
         }
         else
         {

@@ -26,6 +26,9 @@ public static class ServiceSetup
             return new Database(Database.ResolveConnectionString(configured, services.GetRequiredService<IHostEnvironment>().ContentRootPath));
         });
         builder.Services.AddHostedService<WalCheckpointer>();
+        builder.Services.AddSingleton<StorageHealth>();
+        builder.Services.AddHostedService<IntegrityChecker>();
+        builder.Services.AddOptions<StorageSettings>().BindConfiguration(StorageSettings.Section);
         builder.Services.AddSingleton<OutletStore>();
         builder.Services.AddSingleton<StoryStore>();
         builder.Services.AddSingleton<ArticleStore>();
@@ -94,6 +97,24 @@ public static class ServiceSetup
     public static async Task InitializeDatabaseAsync(this WebApplication app)
     {
         var database = app.Services.GetRequiredService<Database>();
+        if (await database.IsReadOnlyOnDiskAsync())
+        {
+            // Serving reads beats not starting: a read-only mount or an immutable file is an operator's matter, and
+            // the data can still be read. A database that still needs migrations cannot be read correctly, though.
+            if (!DatabaseMigrator.IsCurrent(database.ConnectionString))
+            {
+                throw new InvalidOperationException("The database file cannot be written, and it lacks migrations this build needs. " +
+                    "Make it writable once so that the migrations can be applied, or run the build that wrote it.");
+            }
+
+            database.EnterReadOnlyMode();
+            app.Services.GetRequiredService<StorageHealth>().StartedReadOnly("the database file cannot be written (a read-only file or mount).");
+            app.Logger.LogWarning("READ-ONLY MODE: the database {DataSource} cannot be opened for writing. Reads are served; every write answers 503 " +
+                "and /health/ready reports Degraded until the file is writable and the service restarted.",
+                new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(database.ConnectionString).DataSource);
+            return;
+        }
+
         var applied = DatabaseMigrator.Migrate(database.ConnectionString, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("DbUp"));
         app.Logger.LogInformation("Database {DataSource}: {Applied} new migration(s) applied, {Known} known to this build.",
             new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(database.ConnectionString).DataSource, applied, DatabaseMigrator.KnownScripts.Count);

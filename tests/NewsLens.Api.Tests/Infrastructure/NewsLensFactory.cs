@@ -13,8 +13,14 @@ namespace NewsLens.Api.Tests.Infrastructure;
 public class NewsLensFactory : WebApplicationFactory<Program>
 {
     public NewsLensFactory()
+        : this(Path.Combine(Path.GetTempPath(), "newslens-tests", $"{Guid.NewGuid():N}.db"))
     {
-        DatabasePath = Path.Combine(Path.GetTempPath(), "newslens-tests", $"{Guid.NewGuid():N}.db");
+    }
+
+    /// <summary>The API on a given database file (deleted when the factory is disposed), for tests that reopen one.</summary>
+    protected NewsLensFactory(string databasePath)
+    {
+        DatabasePath = databasePath;
     }
 
     /// <summary>The key every client from <see cref="WebApplicationFactory{T}.CreateClient()"/> sends; configured only by its hash.</summary>
@@ -23,6 +29,9 @@ public class NewsLensFactory : WebApplicationFactory<Program>
     public const string TestKeyName = "tests";
 
     public string DatabasePath { get; }
+
+    /// <summary>When set, disposing the factory leaves the database file for another factory to open.</summary>
+    public bool KeepDatabaseFile { get; set; }
 
     public string ConnectionString => $"Data Source={DatabasePath}";
 
@@ -80,6 +89,11 @@ public class NewsLensFactory : WebApplicationFactory<Program>
         {
             using var connection = new SqliteConnection(pool);
             SqliteConnection.ClearPool(connection);
+        }
+
+        if (KeepDatabaseFile)
+        {
+            return;
         }
 
         foreach (var suffix in new[] { "", "-wal", "-shm" })
