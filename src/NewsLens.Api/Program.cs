@@ -6,7 +6,7 @@ if (KeysCommand.TryRun(args) || await BackupCommand.TryRunAsync(args))
     return;
 }
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateBuilder(HostPaths.Options(args));
 
 builder.AddNewsLensDatabase();
 builder.AddNewsLensApi();
@@ -27,6 +27,7 @@ app.Use((context, next) =>
 });
 app.UseResponseCompression();
 app.UseExceptionHandler();
+app.UseNoKeysInQueryStrings();
 app.UseStatusCodePages();
 app.UseRequestBodyLimit();
 app.UseSingleValuedQueryParameters();

@@ -88,7 +88,7 @@ public static class BackupCommand
             return true;
         }
 
-        var builder = WebApplication.CreateBuilder(args[2..]);
+        var builder = WebApplication.CreateBuilder(HostPaths.Options(args[2..]));
         var configured = builder.Configuration.GetConnectionString("NewsLens") ?? ServiceSetup.DefaultConnectionString;
         var database = new Database(Database.ResolveConnectionString(configured, builder.Environment.ContentRootPath));
         var bytes = await DatabaseBackup.CopyAsync(database, destination);

@@ -68,6 +68,9 @@ public static class ServiceSetup
             kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(60);
             kestrel.Limits.MinRequestBodyDataRate = new Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate(bytesPerSecond: 1024, gracePeriod: TimeSpan.FromSeconds(10));
         });
+        // The hosting layer's per-request lines carry the whole URL, query string included; they stay off whatever
+        // the configuration says, so nothing a client puts in a URL reaches the log.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
         builder.Services.ConfigureHttpJsonOptions(options =>
         {
             var json = options.SerializerOptions;
