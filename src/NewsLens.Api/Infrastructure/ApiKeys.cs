@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
@@ -176,9 +177,15 @@ public sealed class ReadAccessHandler(IOptionsMonitor<AuthSettings> settings, IH
 }
 
 /// <summary><c>keys new [name]</c>: prints a new key and the configuration that accepts it.</summary>
-public static class KeysCommand
+public static partial class KeysCommand
 {
-    public static bool TryRun(string[] args)
+    // The name is printed into JSON and environment lines as it is, so it may hold nothing that needs escaping.
+    [GeneratedRegex(@"^[A-Za-z0-9._-]{1,64}\z")]
+    private static partial Regex PrintableName();
+
+    public static bool TryRun(string[] args) => TryRun(args, Console.Out, Console.Error);
+
+    public static bool TryRun(string[] args, TextWriter output, TextWriter error)
     {
         if (args is not ["keys", ..])
         {
@@ -187,15 +194,22 @@ public static class KeysCommand
 
         if (args is not ["keys", "new", ..])
         {
-            Console.Error.WriteLine("Usage: keys new [name]");
+            error.WriteLine("Usage: keys new [name]");
             Environment.ExitCode = 2;
             return true;
         }
 
         var name = args.Length > 2 ? args[2] : "partner";
+        if (!PrintableName().IsMatch(name))
+        {
+            error.WriteLine("The key's name must be 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' and '-'.");
+            Environment.ExitCode = 2;
+            return true;
+        }
+
         var key = ApiKeys.NewKey();
         var hash = ApiKeys.Hash(key);
-        Console.WriteLine($"""
+        output.WriteLine($"""
             API key for '{name}' (give it to the client; it is not stored anywhere):
               {key}
 

@@ -197,4 +197,53 @@ public class KeysCommandTests
         Assert.True(first.Length >= 40);
         Assert.Equal("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", ApiKeys.Hash("test"));
     }
+
+    [Fact]
+    public void KeysNewPrintsTheNameTheHashAndTheKey()
+    {
+        var (handled, exitCode, output, error) = Run(["keys", "new", "partner-b.eu_1"]);
+
+        Assert.True(handled);
+        Assert.Equal(0, exitCode);
+        Assert.Empty(error);
+        Assert.Contains("Auth__Keys__N__Name=partner-b.eu_1\n", output.ReplaceLineEndings("\n"));
+        Assert.Contains("\"Name\": \"partner-b.eu_1\"", output);
+        Assert.Matches("Auth__Keys__N__Sha256=[0-9a-f]{64}", output);
+    }
+
+    [Theory]
+    [InlineData("evil\", \"Sha256\": \"00")]
+    [InlineData("two\nlines")]
+    [InlineData("trailing-newline\n")]
+    [InlineData("partner a")]
+    [InlineData("")]
+    [InlineData("x$(id)")]
+    [InlineData("ünïcode")]
+    [InlineData("a0123456789012345678901234567890123456789012345678901234567890123")]
+    public void KeysNewRefusesANameThatWouldNeedEscapingAndPrintsNothing(string name)
+    {
+        var (handled, exitCode, output, error) = Run(["keys", "new", name]);
+
+        Assert.True(handled);
+        Assert.Equal(2, exitCode);
+        Assert.Equal("", output);
+        Assert.Contains("1 to 64 characters of A-Z, a-z, 0-9, '.', '_' and '-'", error);
+    }
+
+    private static (bool Handled, int ExitCode, string Output, string Error) Run(string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var before = Environment.ExitCode;
+        try
+        {
+            Environment.ExitCode = 0;
+            var handled = KeysCommand.TryRun(args, output, error);
+            return (handled, Environment.ExitCode, output.ToString(), error.ToString());
+        }
+        finally
+        {
+            Environment.ExitCode = before;
+        }
+    }
 }
