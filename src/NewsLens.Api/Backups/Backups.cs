@@ -50,12 +50,12 @@ public static class DatabaseBackup
 
     public static RouteGroupBuilder MapBackups(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/admin").WithTags("Admin");
+        var group = routes.MapGroup("/admin").WithTags("Admin").RequireAuthorization(ApiKeys.AdminPolicy);
         group.MapPost("/backups", CreateBackup)
             .WithName("createBackup")
             .WithSummary("Take an online backup")
             .WithDescription("Writes a consistent copy of the database into the server's Backups:Directory while the service keeps " +
-                "taking writes, checks it with PRAGMA integrity_check, and answers its file name. Needs an API key.");
+                "taking writes, checks it with PRAGMA integrity_check, and answers its file name. Needs an API key with the admin scope.");
         return group;
     }
 

@@ -8,9 +8,17 @@ namespace NewsLens.Api.Tests.Reliability;
 
 public sealed class BackupFactory : NewsLensFactory
 {
+    /// <summary>A key with only the admin scope: it may take backups, but not read or write.</summary>
+    public const string OperatorKey = "operator-key-abcdefghijklmnop";
+
     public string BackupDirectory { get; } = Path.Combine(Path.GetTempPath(), "newslens-tests", "backups-" + Guid.NewGuid().ToString("N"));
 
-    protected override IEnumerable<KeyValuePair<string, string?>> Settings => [new("Backups:Directory", BackupDirectory)];
+    protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
+    [
+        new("Backups:Directory", BackupDirectory),
+        new("Auth:Keys:0:Scopes:0", "read"), new("Auth:Keys:0:Scopes:1", "write"), new("Auth:Keys:0:Scopes:2", "admin"),
+        new("Auth:Keys:1:Name", "operator"), new("Auth:Keys:1:Sha256", Api.Infrastructure.ApiKeys.Hash(OperatorKey)), new("Auth:Keys:1:Scopes:0", "admin"),
+    ];
 
     protected override void Dispose(bool disposing)
     {
@@ -87,6 +95,19 @@ public class BackupTests(BackupFactory factory) : IClassFixture<BackupFactory>
     public async Task BackupsNeedAKey()
     {
         await (await factory.CreateAnonymousClient().PostAsync("/v1/admin/backups", null)).ReadProblemAsync(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task AKeyWithOnlyTheAdminScopeTakesBackupsButCannotWrite()
+    {
+        var client = factory.CreateAnonymousClient();
+        client.DefaultRequestHeaders.Add(Api.Infrastructure.ApiKeys.Header, BackupFactory.OperatorKey);
+
+        var backup = await (await client.PostAsync("/v1/admin/backups", null)).ReadJsonAsync(HttpStatusCode.OK);
+        var refused = await (await client.PostAsJsonAsync("/v1/stories", new { title = "By the operator" })).ReadProblemAsync(HttpStatusCode.Forbidden);
+
+        Assert.True(File.Exists(Path.Combine(factory.BackupDirectory, (string)backup["file"]!)));
+        Assert.Equal("This API key lacks the 'write' scope.", (string?)refused["detail"]);
     }
 
     [Fact]
