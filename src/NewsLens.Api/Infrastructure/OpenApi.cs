@@ -410,6 +410,16 @@ public static class OpenApiSetup
                 }
             }
 
+            // A description the endpoint's result type states (Swashbuckle writes only the reason phrase).
+            foreach (var produces in context.ApiDescription.ActionDescriptor.EndpointMetadata.OfType<Microsoft.AspNetCore.Http.Metadata.IProducesResponseTypeMetadata>())
+            {
+                if (produces.Description is { } stated && operation.Responses.TryGetValue(produces.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture), out var described) &&
+                    described is OpenApiResponse describedResponse)
+                {
+                    describedResponse.Description = stated;
+                }
+            }
+
             foreach (var (code, response) in operation.Responses)
             {
                 if (code[0] is '4' or '5' && response is OpenApiResponse concrete && concrete.Content is { Count: > 0 } content)
