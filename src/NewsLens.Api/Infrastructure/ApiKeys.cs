@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
@@ -26,6 +27,38 @@ public sealed class ApiKeySetting
 
     /// <summary>Lower- or upper-case hex SHA-256 of the key's UTF-8 bytes (64 characters).</summary>
     public string Sha256 { get; set; } = "";
+
+    /// <summary>What the key may do: <c>read</c>, <c>write</c>, <c>admin</c>. None listed means read and write.</summary>
+    public List<string> Scopes { get; set; } = [];
+
+    /// <summary>The listed scopes, or read and write when none are listed (keys configured before scopes existed).</summary>
+    public IReadOnlyList<string> EffectiveScopes => Scopes.Count > 0 ? Scopes : ApiKeys.DefaultScopes;
+}
+
+/// <summary>Checks every configured key, naming the entry and what is wrong with it.</summary>
+public sealed partial class AuthSettingsValidator : IValidateOptions<AuthSettings>
+{
+    [GeneratedRegex(@"^[0-9a-fA-F]{64}\z")]
+    private static partial Regex Sha256Hex();
+
+    public ValidateOptionsResult Validate(string? name, AuthSettings options)
+    {
+        var failures = new List<string>();
+        if (options.Keys.Any(k => k.Name.Length == 0 || !Sha256Hex().IsMatch(k.Sha256)))
+        {
+            failures.Add("Every Auth:Keys entry needs a Name and a Sha256 of 64 hex characters (make one with `keys new`).");
+        }
+
+        for (var i = 0; i < options.Keys.Count; i++)
+        {
+            foreach (var scope in options.Keys[i].Scopes.Where(s => !ApiKeys.KnownScopes.Contains(s)))
+            {
+                failures.Add($"Auth:Keys:{i}:Scopes holds the unknown scope '{scope}'; the scopes are {string.Join(", ", ApiKeys.KnownScopes)}.");
+            }
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
 }
 
 /// <summary>API keys: made by <c>keys new</c>, presented in X-Api-Key, stored only as SHA-256 hashes.</summary>
@@ -33,8 +66,17 @@ public static class ApiKeys
 {
     public const string Header = "X-Api-Key";
     public const string Scheme = "ApiKey";
+    public const string ScopeClaim = "scope";
+
+    // Each scope is also the name of the authorization policy that requires it.
     public const string ReadPolicy = "read";
     public const string WritePolicy = "write";
+    public const string AdminPolicy = "admin";
+
+    public static IReadOnlyList<string> KnownScopes { get; } = [ReadPolicy, WritePolicy, AdminPolicy];
+
+    /// <summary>The scopes of a key that lists none.</summary>
+    public static IReadOnlyList<string> DefaultScopes { get; } = [ReadPolicy, WritePolicy];
 
     /// <summary>Accepted only when the environment is Development, so <c>dotnet run</c> works without set-up.</summary>
     public const string DevelopmentKey = "newslens-development-key";
@@ -47,10 +89,8 @@ public static class ApiKeys
 
     public static WebApplicationBuilder AddApiKeys(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<AuthSettings>().BindConfiguration(AuthSettings.Section)
-            .Validate(s => s.Keys.All(k => k.Name.Length > 0 && System.Text.RegularExpressions.Regex.IsMatch(k.Sha256, "^[0-9a-fA-F]{64}$")),
-                "Every Auth:Keys entry needs a Name and a Sha256 of 64 hex characters (make one with `keys new`).")
-            .ValidateOnStart();
+        builder.Services.AddOptions<AuthSettings>().BindConfiguration(AuthSettings.Section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<AuthSettings>, AuthSettingsValidator>();
         builder.Services.AddAuthentication(Scheme).AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(Scheme, null);
         // AddAuthentication brings Data Protection, whose hosted service loads (or first creates and stores) a key
         // ring at start: a tenth of the start-up time, and a warning about unencrypted keys in every container.
@@ -61,18 +101,30 @@ public static class ApiKeys
         {
             builder.Services.Remove(keyRingLoader);
         }
-        builder.Services.AddSingleton<IAuthorizationHandler, ReadAccessHandler>();
+        builder.Services.AddSingleton<IAuthorizationHandler, ScopeHandler>();
+        builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, ScopeProblemResultHandler>();
         builder.Services.AddAuthorizationBuilder()
-            .AddPolicy(WritePolicy, policy => policy.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser())
-            .AddPolicy(ReadPolicy, policy => policy.AddAuthenticationSchemes(Scheme).AddRequirements(new ReadAccessRequirement()));
+            .AddPolicy(ReadPolicy, policy => policy.AddAuthenticationSchemes(Scheme).AddRequirements(new ScopeRequirement(ReadPolicy)))
+            .AddPolicy(WritePolicy, policy => policy.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser().AddRequirements(new ScopeRequirement(WritePolicy)))
+            .AddPolicy(AdminPolicy, policy => policy.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser().AddRequirements(new ScopeRequirement(AdminPolicy)));
         return builder;
     }
 
-    /// <summary>Writes (POST, PUT, DELETE) need a key; reads need one when Auth:RequireKeyForReads is on.</summary>
+    /// <summary>
+    /// Writes (POST, PUT, DELETE) need a key with the write scope; reads need one with the read scope when a key is
+    /// presented or Auth:RequireKeyForReads is on. An endpoint or inner group that names its own policy (the admin
+    /// endpoints) keeps only that one.
+    /// </summary>
     public static TBuilder RequireApiKeyForWrites<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder
     {
-        builder.Add(endpoint =>
+        // Finally: runs after the inner groups' and endpoints' own conventions, so their policies are already there.
+        builder.Finally(endpoint =>
         {
+            if (endpoint.Metadata.OfType<IAuthorizeData>().Any())
+            {
+                return;
+            }
+
             var methods = endpoint.Metadata.OfType<HttpMethodMetadata>().SelectMany(m => m.HttpMethods).ToList();
             var writes = methods.Any(m => m is "POST" or "PUT" or "DELETE" or "PATCH");
             endpoint.Metadata.Add(new AuthorizeAttribute(writes ? WritePolicy : ReadPolicy));
@@ -113,18 +165,21 @@ public sealed class ApiKeyAuthenticationHandler(
 
         var presented = SHA256.HashData(Encoding.UTF8.GetBytes(values.ToString()));
         string? name = null;
+        IReadOnlyList<string> scopes = [];
         foreach (var key in settings.CurrentValue.Keys)
         {
             // Every configured key is compared, each in constant time, whichever matches.
-            if (CryptographicOperations.FixedTimeEquals(presented, Convert.FromHexString(key.Sha256)))
+            if (CryptographicOperations.FixedTimeEquals(presented, Convert.FromHexString(key.Sha256)) && name is null)
             {
-                name ??= key.Name;
+                name = key.Name;
+                scopes = key.EffectiveScopes;
             }
         }
 
-        if (environment.IsDevelopment() && CryptographicOperations.FixedTimeEquals(presented, DevelopmentKeyHash))
+        if (environment.IsDevelopment() && CryptographicOperations.FixedTimeEquals(presented, DevelopmentKeyHash) && name is null)
         {
-            name ??= ApiKeys.DevelopmentKeyName;
+            name = ApiKeys.DevelopmentKeyName;
+            scopes = ApiKeys.KnownScopes;
         }
 
         if (name is null)
@@ -134,7 +189,8 @@ public sealed class ApiKeyAuthenticationHandler(
         }
 
         Logger.LogDebug("Authenticated API key {KeyName}", name);
-        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, name)], ApiKeys.Scheme);
+        var identity = new ClaimsIdentity(
+            [new Claim(ClaimTypes.Name, name), .. scopes.Distinct().Select(scope => new Claim(ApiKeys.ScopeClaim, scope))], ApiKeys.Scheme);
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), ApiKeys.Scheme)));
     }
 
@@ -154,31 +210,16 @@ public sealed class ApiKeyAuthenticationHandler(
     }
 }
 
-public sealed class ReadAccessRequirement : IAuthorizationRequirement;
-
-/// <summary>
-/// Reads are open unless Auth:RequireKeyForReads is on; a key that is presented must be valid either way,
-/// so a misconfigured client learns of it on its first read.
-/// </summary>
-public sealed class ReadAccessHandler(IOptionsMonitor<AuthSettings> settings, IHttpContextAccessor accessor) : AuthorizationHandler<ReadAccessRequirement>
-{
-    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, ReadAccessRequirement requirement)
-    {
-        var authenticated = context.User.Identity?.IsAuthenticated == true;
-        var presented = accessor.HttpContext?.Request.Headers.ContainsKey(ApiKeys.Header) == true;
-        if (authenticated || (!presented && !settings.CurrentValue.RequireKeyForReads))
-        {
-            context.Succeed(requirement);
-        }
-
-        return Task.CompletedTask;
-    }
-}
-
 /// <summary><c>keys new [name]</c>: prints a new key and the configuration that accepts it.</summary>
-public static class KeysCommand
+public static partial class KeysCommand
 {
-    public static bool TryRun(string[] args)
+    // The name is printed into JSON and environment lines as it is, so it may hold nothing that needs escaping.
+    [GeneratedRegex(@"^[A-Za-z0-9._-]{1,64}\z")]
+    private static partial Regex PrintableName();
+
+    public static bool TryRun(string[] args) => TryRun(args, Console.Out, Console.Error);
+
+    public static bool TryRun(string[] args, TextWriter output, TextWriter error)
     {
         if (args is not ["keys", ..])
         {
@@ -187,15 +228,22 @@ public static class KeysCommand
 
         if (args is not ["keys", "new", ..])
         {
-            Console.Error.WriteLine("Usage: keys new [name]");
+            error.WriteLine("Usage: keys new [name]");
             Environment.ExitCode = 2;
             return true;
         }
 
         var name = args.Length > 2 ? args[2] : "partner";
+        if (!PrintableName().IsMatch(name))
+        {
+            error.WriteLine("The key's name must be 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' and '-'.");
+            Environment.ExitCode = 2;
+            return true;
+        }
+
         var key = ApiKeys.NewKey();
         var hash = ApiKeys.Hash(key);
-        Console.WriteLine($"""
+        output.WriteLine($"""
             API key for '{name}' (give it to the client; it is not stored anywhere):
               {key}
 
@@ -205,6 +253,9 @@ public static class KeysCommand
             or as environment variables (N = the key's index):
               Auth__Keys__N__Name={name}
               Auth__Keys__N__Sha256={hash}
+
+            The key may read and write; for other scopes list them all (read, write, admin), e.g.
+              Auth__Keys__N__Scopes__0=read  Auth__Keys__N__Scopes__1=write  Auth__Keys__N__Scopes__2=admin
             """);
         return true;
     }

@@ -59,6 +59,7 @@ public static class ApiProblems
         422 => "https://tools.ietf.org/html/rfc9110#section-15.5.21",
         429 => "https://tools.ietf.org/html/rfc6585#section-4",
         503 => "https://tools.ietf.org/html/rfc9110#section-15.6.4",
+        507 => "https://tools.ietf.org/html/rfc4918#section-11.5",
         _ when status >= 500 => "https://tools.ietf.org/html/rfc9110#section-15.6.1",
         _ => "about:blank",
     };
@@ -79,6 +80,7 @@ public static class ApiProblems
         422 => "Unprocessable Content",
         429 => "Too Many Requests",
         503 => "Service Unavailable",
+        507 => "Insufficient Storage",
         _ when status >= 500 => "An error occurred while processing your request.",
         _ => "Error",
     };

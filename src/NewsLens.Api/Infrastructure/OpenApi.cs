@@ -66,7 +66,9 @@ public static class OpenApiSetup
                 Type = SecuritySchemeType.ApiKey,
                 In = ParameterLocation.Header,
                 Name = ApiKeys.Header,
-                Description = "An API key (make one with `keys new`). Writes need one; reads need one only where Auth:RequireKeyForReads is on.",
+                Description = "An API key (make one with `keys new`). Writes need one; reads need one only where Auth:RequireKeyForReads is on. " +
+                    "A key holds scopes (read, write, admin; read and write unless configured otherwise): writes need write, /v1/admin needs admin, " +
+                    "and a presented key needs read to read.",
             });
             options.OperationFilter<ApiKeyOperationFilter>();
         });
@@ -238,8 +240,9 @@ public static class OpenApiSetup
     }
 
     /// <summary>
-    /// Writes require the API key; reads accept one (optional unless the deployment sets
-    /// Auth:RequireKeyForReads). Every /v1 operation can be rate limited (429).
+    /// Writes and admin operations require the API key; reads accept one (optional unless the deployment sets
+    /// Auth:RequireKeyForReads). A key without the operation's scope is refused (403). Every /v1 operation can be
+    /// rate limited (429).
     /// </summary>
     private sealed class ApiKeyOperationFilter : IOperationFilter
     {
@@ -253,18 +256,24 @@ public static class OpenApiSetup
             }
 
             var key = new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiKeys.Scheme, context.Document)] = [] };
-            operation.Security = policy == ApiKeys.WritePolicy ? [key] : [new OpenApiSecurityRequirement(), key];
+            var read = policy == ApiKeys.ReadPolicy;
+            operation.Security = read ? [new OpenApiSecurityRequirement(), key] : [key];
             operation.Responses ??= [];
             var problem = context.SchemaGenerator.GenerateSchema(typeof(Microsoft.AspNetCore.Mvc.ProblemDetails), context.SchemaRepository);
             operation.Responses.TryAdd("401", new OpenApiResponse
             {
-                Description = policy == ApiKeys.WritePolicy
-                    ? "The X-Api-Key header is missing or holds an unknown key."
-                    : "The X-Api-Key header holds an unknown key, or none was sent where reads need one.",
+                Description = read
+                    ? "The X-Api-Key header holds an unknown key, or none was sent where reads need one."
+                    : "The X-Api-Key header is missing or holds an unknown key.",
                 Headers = new Dictionary<string, IOpenApiHeader>
                 {
                     ["WWW-Authenticate"] = new OpenApiHeader { Description = "ApiKey header=\"X-Api-Key\"", Schema = new OpenApiSchema { Type = JsonSchemaType.String } },
                 },
+                Content = new Dictionary<string, IOpenApiMediaType> { ["application/problem+json"] = new OpenApiMediaType { Schema = problem } },
+            });
+            operation.Responses.TryAdd("403", new OpenApiResponse
+            {
+                Description = $"The API key is valid but lacks the '{policy}' scope this operation needs.",
                 Content = new Dictionary<string, IOpenApiMediaType> { ["application/problem+json"] = new OpenApiMediaType { Schema = problem } },
             });
             operation.Responses.TryAdd("429", new OpenApiResponse
@@ -398,6 +407,16 @@ public static class OpenApiSetup
                     {
                         Schema = new OpenApiSchema { Type = JsonSchemaType.String, Description = "Newline-delimited JSON: one row object (the application/json element schema) per line." },
                     };
+                }
+            }
+
+            // A description the endpoint's result type states (Swashbuckle writes only the reason phrase).
+            foreach (var produces in context.ApiDescription.ActionDescriptor.EndpointMetadata.OfType<Microsoft.AspNetCore.Http.Metadata.IProducesResponseTypeMetadata>())
+            {
+                if (produces.Description is { } stated && operation.Responses.TryGetValue(produces.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture), out var described) &&
+                    described is OpenApiResponse describedResponse)
+                {
+                    describedResponse.Description = stated;
                 }
             }
 

@@ -46,7 +46,7 @@ public static class ServiceSetup
                 "Coverage:Blindspot:MaxNeglectingPercent must be below MinDominantPercent.")
             .Validate(o => o.CacheGroups >= 0, "Coverage:CacheGroups must be 0 (off) or more.")
             .ValidateOnStart();
-        builder.Services.AddOptions<Backups.BackupSettings>().BindConfiguration(Backups.BackupSettings.Section);
+        builder.Services.AddBackups();
         builder.Services.AddOptions<ImportSettings>().BindConfiguration(ImportSettings.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<HttpCachingOptions>().BindConfiguration(HttpCachingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);

@@ -13,10 +13,21 @@ public sealed class KeyedFactory : NewsLensFactory
 {
     public const string PartnerKey = "partner-key-abcdefghijklmnop";
 
+    /// <summary>A key with only the read scope.</summary>
+    public const string ReaderKey = "reader-key-abcdefghijklmnop";
+
+    /// <summary>A key with only the write scope.</summary>
+    public const string WriterKey = "writer-key-abcdefghijklmnop";
+
     public ConcurrentQueue<string> Logs { get; } = new();
 
     protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
-        [new("Auth:Keys:1:Name", "partner-a"), new("Auth:Keys:1:Sha256", ApiKeys.Hash(PartnerKey).ToUpperInvariant()), new("Logging:LogLevel:Default", "Debug")];
+    [
+        new("Auth:Keys:1:Name", "partner-a"), new("Auth:Keys:1:Sha256", ApiKeys.Hash(PartnerKey).ToUpperInvariant()),
+        new("Auth:Keys:2:Name", "reader"), new("Auth:Keys:2:Sha256", ApiKeys.Hash(ReaderKey)), new("Auth:Keys:2:Scopes:0", "read"),
+        new("Auth:Keys:3:Name", "writer"), new("Auth:Keys:3:Sha256", ApiKeys.Hash(WriterKey)), new("Auth:Keys:3:Scopes:0", "write"),
+        new("Logging:LogLevel:Default", "Debug"),
+    ];
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -90,6 +101,52 @@ public class ApiKeyTests(KeyedFactory factory) : IClassFixture<KeyedFactory>
     }
 
     [Fact]
+    public async Task AKeyWithoutTheAdminScopeGets403OnBackups()
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/v1/admin/backups");
+        request.Headers.Add(ApiKeys.Header, KeyedFactory.PartnerKey);
+
+        var problem = await (await anonymous.SendAsync(request)).ReadProblemAsync(HttpStatusCode.Forbidden);
+
+        Assert.Equal("https://tools.ietf.org/html/rfc9110#section-15.5.4", (string?)problem["type"]);
+        Assert.Equal("This API key lacks the 'admin' scope.", (string?)problem["detail"]);
+        Assert.Equal("admin", (string?)problem["missingScope"]);
+        // The keys of the test clients list no scopes either: read and write, not admin.
+        await (await factory.CreateClient().PostAsync("/v1/admin/backups", null)).ReadProblemAsync(HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
+    public async Task AReadOnlyKeyReadsButGets403OnWritesAndWritesNothing()
+    {
+        var domain = ApiDriver.UniqueDomain("reader");
+        var write = new HttpRequestMessage(HttpMethod.Post, "/v1/outlets") { Content = JsonContent.Create(new { name = "Reader's outlet", domain }) };
+        write.Headers.Add(ApiKeys.Header, KeyedFactory.ReaderKey);
+        var read = new HttpRequestMessage(HttpMethod.Get, $"/v1/outlets?q={domain}");
+        read.Headers.Add(ApiKeys.Header, KeyedFactory.ReaderKey);
+
+        var problem = await (await anonymous.SendAsync(write)).ReadProblemAsync(HttpStatusCode.Forbidden);
+        var page = await (await anonymous.SendAsync(read)).ReadJsonAsync(HttpStatusCode.OK);
+
+        Assert.Equal("This API key lacks the 'write' scope.", (string?)problem["detail"]);
+        Assert.Empty(page["items"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task AKeyWithoutTheReadScopeGets403OnReadsThatAreOpenWithoutAKey()
+    {
+        var read = new HttpRequestMessage(HttpMethod.Get, "/v1/outlets");
+        read.Headers.Add(ApiKeys.Header, KeyedFactory.WriterKey);
+        var write = new HttpRequestMessage(HttpMethod.Post, "/v1/stories") { Content = JsonContent.Create(new { title = "By the writer" }) };
+        write.Headers.Add(ApiKeys.Header, KeyedFactory.WriterKey);
+
+        var problem = await (await anonymous.SendAsync(read)).ReadProblemAsync(HttpStatusCode.Forbidden);
+
+        Assert.Equal("This API key lacks the 'read' scope.", (string?)problem["detail"]);
+        await (await anonymous.SendAsync(write)).ReadJsonAsync(HttpStatusCode.Created);
+        await (await anonymous.GetAsync("/v1/outlets")).ReadJsonAsync(HttpStatusCode.OK);
+    }
+
+    [Fact]
     public async Task AnInvalidKeyOnAnOpenReadIsStill401()
     {
         var request = new HttpRequestMessage(HttpMethod.Get, "/v1/outlets");
@@ -132,6 +189,37 @@ public class ApiKeyTests(KeyedFactory factory) : IClassFixture<KeyedFactory>
     }
 }
 
+public class ScopeConfigurationTests
+{
+    [Theory]
+    [InlineData("amdin")]
+    [InlineData("Admin")]
+    [InlineData("")]
+    public void AnUnknownScopeStopsTheStartNamingTheKeyAndTheScope(string scope)
+    {
+        using var factory = new UnknownScopeFactory(scope);
+
+        var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+
+        var message = string.Join(" | ", Messages(error));
+        Assert.Contains($"Auth:Keys:1:Scopes holds the unknown scope '{scope}'; the scopes are read, write, admin.", message);
+    }
+
+    private static IEnumerable<string> Messages(Exception? exception)
+    {
+        for (; exception is not null; exception = exception.InnerException)
+        {
+            yield return exception.Message;
+        }
+    }
+
+    private sealed class UnknownScopeFactory(string scope) : NewsLensFactory
+    {
+        protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
+            [new("Auth:Keys:1:Name", "ops"), new("Auth:Keys:1:Sha256", ApiKeys.Hash("ops-key")), new("Auth:Keys:1:Scopes:0", "read"), new("Auth:Keys:1:Scopes:1", scope)];
+    }
+}
+
 public sealed class ClosedReadsFactory : NewsLensFactory
 {
     protected override IEnumerable<KeyValuePair<string, string?>> Settings => [new("Auth:RequireKeyForReads", "true")];
@@ -164,10 +252,23 @@ public class ClosedReadsTests(ClosedReadsFactory factory) : IClassFixture<Closed
 
 public sealed class DevelopmentFactory : NewsLensFactory
 {
+    public string BackupDirectory { get; } = Path.Combine(Path.GetTempPath(), "newslens-tests", "backups-" + Guid.NewGuid().ToString("N"));
+
+    protected override IEnumerable<KeyValuePair<string, string?>> Settings => [new("Backups:Directory", BackupDirectory)];
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
         builder.UseEnvironment("Development");
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (Directory.Exists(BackupDirectory))
+        {
+            Directory.Delete(BackupDirectory, recursive: true);
+        }
     }
 }
 
@@ -181,6 +282,17 @@ public class DevelopmentKeyTests(DevelopmentFactory factory) : IClassFixture<Dev
         request.Headers.Add(ApiKeys.Header, "newslens-development-key");
 
         await (await client.SendAsync(request)).ReadJsonAsync(HttpStatusCode.Created);
+    }
+
+    [Fact]
+    public async Task TheDevelopmentKeyHasTheAdminScope()
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/v1/admin/backups");
+        request.Headers.Add(ApiKeys.Header, ApiKeys.DevelopmentKey);
+
+        var backup = await (await factory.CreateAnonymousClient().SendAsync(request)).ReadJsonAsync(HttpStatusCode.OK);
+
+        Assert.True(File.Exists(Path.Combine(factory.BackupDirectory, (string)backup["file"]!)));
     }
 }
 
@@ -196,5 +308,54 @@ public class KeysCommandTests
         Assert.StartsWith("nlk_", first);
         Assert.True(first.Length >= 40);
         Assert.Equal("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", ApiKeys.Hash("test"));
+    }
+
+    [Fact]
+    public void KeysNewPrintsTheNameTheHashAndTheKey()
+    {
+        var (handled, exitCode, output, error) = Run(["keys", "new", "partner-b.eu_1"]);
+
+        Assert.True(handled);
+        Assert.Equal(0, exitCode);
+        Assert.Empty(error);
+        Assert.Contains("Auth__Keys__N__Name=partner-b.eu_1\n", output.ReplaceLineEndings("\n"));
+        Assert.Contains("\"Name\": \"partner-b.eu_1\"", output);
+        Assert.Matches("Auth__Keys__N__Sha256=[0-9a-f]{64}", output);
+    }
+
+    [Theory]
+    [InlineData("evil\", \"Sha256\": \"00")]
+    [InlineData("two\nlines")]
+    [InlineData("trailing-newline\n")]
+    [InlineData("partner a")]
+    [InlineData("")]
+    [InlineData("x$(id)")]
+    [InlineData("ünïcode")]
+    [InlineData("a0123456789012345678901234567890123456789012345678901234567890123")]
+    public void KeysNewRefusesANameThatWouldNeedEscapingAndPrintsNothing(string name)
+    {
+        var (handled, exitCode, output, error) = Run(["keys", "new", name]);
+
+        Assert.True(handled);
+        Assert.Equal(2, exitCode);
+        Assert.Equal("", output);
+        Assert.Contains("1 to 64 characters of A-Z, a-z, 0-9, '.', '_' and '-'", error);
+    }
+
+    private static (bool Handled, int ExitCode, string Output, string Error) Run(string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var before = Environment.ExitCode;
+        try
+        {
+            Environment.ExitCode = 0;
+            var handled = KeysCommand.TryRun(args, output, error);
+            return (handled, Environment.ExitCode, output.ToString(), error.ToString());
+        }
+        finally
+        {
+            Environment.ExitCode = before;
+        }
     }
 }
