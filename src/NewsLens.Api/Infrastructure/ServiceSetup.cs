@@ -52,6 +52,10 @@ public static class ServiceSetup
 
     public static WebApplicationBuilder AddNewsLensApi(this WebApplicationBuilder builder)
     {
+        // Answers must not depend on the host's locale (number formats, FluentValidation's message language):
+        // ICU is loaded for host-name mapping, not for cultures.
+        System.Globalization.CultureInfo.DefaultThreadCurrentCulture = System.Globalization.CultureInfo.InvariantCulture;
+        System.Globalization.CultureInfo.DefaultThreadCurrentUICulture = System.Globalization.CultureInfo.InvariantCulture;
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
