@@ -13,6 +13,7 @@ builder.AddNewsLensApi();
 builder.AddFrontendSupport();
 builder.AddApiKeys();
 builder.AddRateLimits();
+builder.AddCursors();
 
 var app = builder.Build();
 

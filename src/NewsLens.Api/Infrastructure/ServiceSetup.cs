@@ -101,6 +101,8 @@ public static class ServiceSetup
         var applied = DatabaseMigrator.Migrate(database.ConnectionString, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("DbUp"));
         app.Logger.LogInformation("Database {DataSource}: {Applied} new migration(s) applied, {Known} known to this build.",
             new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(database.ConnectionString).DataSource, applied, DatabaseMigrator.KnownScripts.Count);
+        // The cursor key is read (or made) now, on the migrated database: a bad Cursors:Key fails start, not the first list.
+        app.Services.GetRequiredService<CursorProtector>();
         var blindspot = app.Services.GetRequiredService<IOptions<CoverageOptions>>().Value.Blindspot;
         if (await app.Services.GetRequiredService<CoverageStore>().ApplyBlindspotThresholdsAsync(blindspot))
         {

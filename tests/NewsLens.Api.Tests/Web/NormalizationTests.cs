@@ -1,4 +1,3 @@
-using NewsLens.Api.Infrastructure;
 using NewsLens.Api.Web;
 
 namespace NewsLens.Api.Tests.Web;
@@ -165,29 +164,6 @@ public class CountryCodeTests
     public void RejectsUnassignedOrMalformedCodes(string input)
     {
         Assert.False(CountryCode.TryNormalize(input, out _));
-    }
-}
-
-public class CursorTests
-{
-    [Fact]
-    public void RoundTripsItsKey()
-    {
-        var cursor = Cursor.Encode("articles", 1_700_000_000_000, -5);
-
-        Assert.True(Cursor.TryDecode(cursor, "articles", 2, out var key));
-        Assert.Equal([1_700_000_000_000, -5], key);
-    }
-
-    [Theory]
-    [InlineData("")]
-    [InlineData("not base64!")]
-    [InlineData("c3Rvcmllczo1")]          // "stories:5": another list's cursor
-    [InlineData("YXJ0aWNsZXM6MQ")]        // "articles:1": too few key parts
-    [InlineData("YXJ0aWNsZXM6eDox")]      // "articles:x:1": not a number
-    public void RejectsCursorsItDidNotIssueForThisList(string cursor)
-    {
-        Assert.False(Cursor.TryDecode(cursor, "articles", 2, out _));
     }
 }
 
