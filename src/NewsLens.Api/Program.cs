@@ -26,6 +26,7 @@ app.Use((context, next) =>
     context.Response.Headers.XContentTypeOptions = "nosniff";
     return next(context);
 });
+app.UseNoBodyForHead();
 app.UseResponseCompression();
 app.UseExceptionHandler();
 app.UseStatusCodePages();

@@ -50,6 +50,8 @@ public static class OpenApiSetup
                     "Errors are application/problem+json (RFC 9457). The coverage rules are stated in the README.",
                 Contact = new OpenApiContact { Name = "NewsLens API team" },
             });
+            options.DocInclusionPredicate((document, description) =>
+                (description.GroupName is null || description.GroupName == document) && !HeadRequests.IsHead(description));
             options.DocumentFilter<TagDescriptionsDocumentFilter>();
             options.IncludeXmlComments(typeof(OpenApiSetup).Assembly);
             options.DescribeAllParametersInCamelCase();
@@ -83,7 +85,7 @@ public static class OpenApiSetup
             return app;
         }
 
-        app.MapGet(OpenApiDocumentCache.Path, OpenApiDocumentCache.ServeAsync).ExcludeFromDescription();
+        app.MapGet(OpenApiDocumentCache.Path, OpenApiDocumentCache.ServeAsync).ExcludeFromDescription().AnswerHeadLikeGet();
         app.UseSwaggerUI(options =>
         {
             options.SwaggerEndpoint(OpenApiDocumentCache.Path, "NewsLens API v1");

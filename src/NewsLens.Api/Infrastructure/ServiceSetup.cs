@@ -122,7 +122,8 @@ public static class ServiceSetup
         var v1 = routes.MapGroup("/v1")
             .AddEndpointFilter<ProblemResultFilter>()
             .AddEndpointFilterFactory(ValidationFilter.Factory)
-            .RequireApiKeyForWrites();
+            .RequireApiKeyForWrites()
+            .AnswerHeadLikeGet();
         v1.MapOutlets();
         v1.MapStories();
         v1.MapArticles();
