@@ -13,6 +13,7 @@ builder.AddNewsLensApi();
 builder.AddFrontendSupport();
 builder.AddApiKeys();
 builder.AddRateLimits();
+builder.AddCursors();
 
 var app = builder.Build();
 
@@ -25,6 +26,7 @@ app.Use((context, next) =>
     context.Response.Headers.XContentTypeOptions = "nosniff";
     return next(context);
 });
+app.UseNoBodyForHead();
 app.UseResponseCompression();
 app.UseExceptionHandler();
 app.UseNoKeysInQueryStrings();

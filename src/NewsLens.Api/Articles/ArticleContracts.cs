@@ -52,7 +52,7 @@ public sealed class ArticleRequestValidator : AbstractValidator<ArticleRequest>
 
 public sealed class ArticleListQueryValidator : PageQueryValidator<ArticleListQuery>
 {
-    public ArticleListQueryValidator() : base(ArticleStore.ListName, ArticleStore.ListKeyParts)
+    public ArticleListQueryValidator(CursorProtector cursors) : base(cursors, ArticleStore.ListName, ArticleStore.ListKeyParts)
     {
         RuleFor(x => x.Url)
             .Must(u => ArticleUrl.TryCanonicalize(u, out _, out _))

@@ -91,10 +91,11 @@ public static class ArticlesApi
         return TypedResults.Ok(result);
     }
 
-    public static async Task<Results<Ok<Page<ArticleResponse>>, ValidationProblem>> ListArticles([AsParameters] ArticleListQuery query, ArticleStore store, CancellationToken ct)
+    public static async Task<Results<Ok<Page<ArticleResponse>>, ValidationProblem>> ListArticles(
+        [AsParameters] ArticleListQuery query, ArticleStore store, CursorProtector cursors, CancellationToken ct)
     {
         var limit = Paging.LimitOrDefault(query.Limit);
-        var after = Cursor.DecodeValidated(query.Cursor, ArticleStore.ListName, ArticleStore.ListKeyParts);
+        var after = cursors.DecodeValidated(query.Cursor, ArticleStore.ListName, ArticleStore.ListKeyParts);
         string? url = null;
         if (query.Url is not null)
         {
@@ -102,7 +103,7 @@ public static class ArticlesApi
         }
 
         var rows = await store.ListAsync(url, query.OutletId, after, limit, ct);
-        return TypedResults.Ok(Paging.ToPage(rows, limit, ArticleStore.ListName, r => [r.PublishedAt, r.Id], r => r.ToResponse()));
+        return TypedResults.Ok(Paging.ToPage(rows, limit, cursors, ArticleStore.ListName, r => [r.PublishedAt, r.Id], r => r.ToResponse()));
     }
 
     public static async Task<Results<Ok<ArticleResponse>, NotModified, NotFound<ProblemDetails>>> GetArticle(

@@ -36,6 +36,8 @@ public static class OpenApiSetup
 
     public static IServiceCollection AddNewsLensOpenApi(this IServiceCollection services)
     {
+        services.AddOptions<OpenApiSettings>().BindConfiguration(OpenApiSettings.Section);
+        services.AddSingleton<OpenApiDocumentCache>();
         services.AddEndpointsApiExplorer();
         services.AddSwaggerGen(options =>
         {
@@ -48,6 +50,8 @@ public static class OpenApiSetup
                     "Errors are application/problem+json (RFC 9457). The coverage rules are stated in the README.",
                 Contact = new OpenApiContact { Name = "NewsLens API team" },
             });
+            options.DocInclusionPredicate((document, description) =>
+                (description.GroupName is null || description.GroupName == document) && !HeadRequests.IsHead(description));
             options.DocumentFilter<TagDescriptionsDocumentFilter>();
             options.IncludeXmlComments(typeof(OpenApiSetup).Assembly);
             options.DescribeAllParametersInCamelCase();
@@ -75,12 +79,18 @@ public static class OpenApiSetup
         return services;
     }
 
+    /// <summary>The OpenAPI document (built once, see <see cref="OpenApiDocumentCache"/>) and Swagger UI, unless <c>OpenApi:Enabled</c> is false.</summary>
     public static WebApplication UseNewsLensOpenApi(this WebApplication app)
     {
-        app.UseSwagger(options => options.OpenApiVersion = OpenApiSpecVersion.OpenApi3_0);
+        if (!app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<OpenApiSettings>>().Value.Enabled)
+        {
+            return app;
+        }
+
+        app.MapGet(OpenApiDocumentCache.Path, OpenApiDocumentCache.ServeAsync).ExcludeFromDescription().AnswerHeadLikeGet();
         app.UseSwaggerUI(options =>
         {
-            options.SwaggerEndpoint($"/swagger/{DocumentName}/swagger.json", "NewsLens API v1");
+            options.SwaggerEndpoint(OpenApiDocumentCache.Path, "NewsLens API v1");
             options.DocumentTitle = "NewsLens API";
         });
         return app;

@@ -23,7 +23,8 @@ public sealed class RateLimitSettings
 
 /// <summary>
 /// A token bucket per API key (else per client IP address), from ASP.NET Core's rate limiter. Health
-/// checks and the API documentation are never limited. A rejected request is a 429 problem with Retry-After.
+/// checks are never limited; the API documentation counts like any other request. A rejected request is a
+/// 429 problem with Retry-After.
 /// </summary>
 public static class RateLimits
 {
@@ -44,7 +45,7 @@ public static class RateLimits
     private static RateLimitPartition<string> Partition(HttpContext context)
     {
         var settings = context.RequestServices.GetRequiredService<IOptionsMonitor<RateLimitSettings>>().CurrentValue;
-        if (!settings.Enabled || context.Request.Path.StartsWithSegments("/swagger") || context.Request.Path.StartsWithSegments("/health"))
+        if (!settings.Enabled || context.Request.Path.StartsWithSegments("/health"))
         {
             return RateLimitPartition.GetNoLimiter("unlimited");
         }

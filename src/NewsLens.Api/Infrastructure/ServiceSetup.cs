@@ -55,6 +55,10 @@ public static class ServiceSetup
 
     public static WebApplicationBuilder AddNewsLensApi(this WebApplicationBuilder builder)
     {
+        // Answers must not depend on the host's locale (number formats, FluentValidation's message language):
+        // ICU is loaded for host-name mapping, not for cultures.
+        System.Globalization.CultureInfo.DefaultThreadCurrentCulture = System.Globalization.CultureInfo.InvariantCulture;
+        System.Globalization.CultureInfo.DefaultThreadCurrentUICulture = System.Globalization.CultureInfo.InvariantCulture;
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -121,6 +125,8 @@ public static class ServiceSetup
         var applied = DatabaseMigrator.Migrate(database.ConnectionString, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("DbUp"));
         app.Logger.LogInformation("Database {DataSource}: {Applied} new migration(s) applied, {Known} known to this build.",
             new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(database.ConnectionString).DataSource, applied, DatabaseMigrator.KnownScripts.Count);
+        // The cursor key is read (or made) now, on the migrated database: a bad Cursors:Key fails start, not the first list.
+        app.Services.GetRequiredService<CursorProtector>();
         var blindspot = app.Services.GetRequiredService<IOptions<CoverageOptions>>().Value.Blindspot;
         if (await app.Services.GetRequiredService<CoverageStore>().ApplyBlindspotThresholdsAsync(blindspot))
         {
@@ -140,7 +146,8 @@ public static class ServiceSetup
         var v1 = routes.MapGroup("/v1")
             .AddEndpointFilter<ProblemResultFilter>()
             .AddEndpointFilterFactory(ValidationFilter.Factory)
-            .RequireApiKeyForWrites();
+            .RequireApiKeyForWrites()
+            .AnswerHeadLikeGet();
         v1.MapOutlets();
         v1.MapStories();
         v1.MapArticles();

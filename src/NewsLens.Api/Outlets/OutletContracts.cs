@@ -65,7 +65,7 @@ public sealed class OutletListQueryValidator : PageQueryValidator<OutletListQuer
 {
     public const int MaxQueryLength = 200;
 
-    public OutletListQueryValidator() : base(OutletStore.ListName, OutletStore.ListKeyParts)
+    public OutletListQueryValidator(CursorProtector cursors) : base(cursors, OutletStore.ListName, OutletStore.ListKeyParts)
     {
         RuleFor(x => x.Lean).IsOneOf<OutletListQuery, Lean>("a lean");
         RuleFor(x => x.Q).MaximumLength(MaxQueryLength);

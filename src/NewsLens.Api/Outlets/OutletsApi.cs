@@ -110,12 +110,13 @@ public static class OutletsApi
     /// <summary>Outlets held in memory before an import spools to a file, and classified together.</summary>
     private const int ImportSpoolWindow = 16_384;
 
-    public static async Task<Results<Ok<Page<OutletResponse>>, ValidationProblem>> ListOutlets([AsParameters] OutletListQuery query, OutletStore store, CancellationToken ct)
+    public static async Task<Results<Ok<Page<OutletResponse>>, ValidationProblem>> ListOutlets(
+        [AsParameters] OutletListQuery query, OutletStore store, CursorProtector cursors, CancellationToken ct)
     {
         var limit = Paging.LimitOrDefault(query.Limit);
-        var after = Cursor.DecodeValidated(query.Cursor, OutletStore.ListName, OutletStore.ListKeyParts);
+        var after = cursors.DecodeValidated(query.Cursor, OutletStore.ListName, OutletStore.ListKeyParts);
         var rows = await store.ListAsync(query.Lean, query.Q, after?[0], limit, ct);
-        return TypedResults.Ok(Paging.ToPage(rows, limit, OutletStore.ListName, r => [r.Id], r => r.ToResponse()));
+        return TypedResults.Ok(Paging.ToPage(rows, limit, cursors, OutletStore.ListName, r => [r.Id], r => r.ToResponse()));
     }
 
     public static async Task<Results<Ok<OutletResponse>, NotModified, NotFound<ProblemDetails>>> GetOutlet(

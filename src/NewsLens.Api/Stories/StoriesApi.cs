@@ -58,13 +58,14 @@ public static class StoriesApi
     }
 
     public static async Task<Results<Ok<Page<StoryResponse>>, ValidationProblem>> ListStories(
-        [AsParameters] StoryListQuery query, StoryStore stories, CoverageStore coverage, IOptions<CoverageOptions> options, CancellationToken ct)
+        [AsParameters] StoryListQuery query, StoryStore stories, CoverageStore coverage, IOptions<CoverageOptions> options, CursorProtector cursors,
+        CancellationToken ct)
     {
         var search = StorySearch.From(query);
         var limit = Paging.LimitOrDefault(query.Limit);
-        var after = Cursor.DecodeValidated(query.Cursor, search.ListName, search.KeyParts);
+        var after = cursors.DecodeValidated(query.Cursor, search.ListName, search.KeyParts);
         var rows = await stories.SearchAsync(search, after, limit, ct);
-        var page = Paging.ToPage(rows, limit, search.ListName, r => r.Key(search.Sort), r => r.ToResponse());
+        var page = Paging.ToPage(rows, limit, cursors, search.ListName, r => r.Key(search.Sort), r => r.ToResponse());
 
         CommaSeparated.TryParse<StoryListInclude>(query.Include, out var include);
         if (include.Contains(StoryListInclude.Coverage) && page.Items.Count > 0)
@@ -84,7 +85,8 @@ public static class StoriesApi
     }
 
     public static async Task<Results<Ok<StoryResponse>, NotModified, ValidationProblem, NotFound<ProblemDetails>>> GetStory(
-        [AsParameters] StoryQuery query, StoryStore stories, CoverageStore coverage, IOptions<CoverageOptions> options, HttpContext http, CancellationToken ct)
+        [AsParameters] StoryQuery query, StoryStore stories, CoverageStore coverage, IOptions<CoverageOptions> options, CursorProtector cursors,
+        HttpContext http, CancellationToken ct)
     {
         if (await stories.GetAsync(query.StoryId, ct) is not { } row)
         {
@@ -108,7 +110,7 @@ public static class StoriesApi
         if (include.Contains(StoryInclude.Articles) && await stories.ListArticlesAsync(query.StoryId, null, Paging.DefaultLimit, ct) is { } articles)
         {
             var list = StoryStore.ArticleListName(query.StoryId);
-            story = story with { Articles = Paging.ToPage(articles, Paging.DefaultLimit, list, r => [r.PublishedAt, r.Id], r => r.ToResponse()) };
+            story = story with { Articles = Paging.ToPage(articles, Paging.DefaultLimit, cursors, list, r => [r.PublishedAt, r.Id], r => r.ToResponse()) };
         }
 
         return TypedResults.Ok(story);
@@ -148,15 +150,15 @@ public static class StoriesApi
         };
 
     public static async Task<Results<Ok<Page<StoryArticleResponse>>, ValidationProblem, NotFound<ProblemDetails>>> ListStoryArticles(
-        [AsParameters] StoryArticleListQuery query, StoryStore store, CancellationToken ct)
+        [AsParameters] StoryArticleListQuery query, StoryStore store, CursorProtector cursors, CancellationToken ct)
     {
         var limit = Paging.LimitOrDefault(query.Limit);
         var list = StoryStore.ArticleListName(query.StoryId);
-        var after = Cursor.DecodeValidated(query.Cursor, list, ArticleStore.ListKeyParts);
+        var after = cursors.DecodeValidated(query.Cursor, list, ArticleStore.ListKeyParts);
         var rows = await store.ListArticlesAsync(query.StoryId, after, limit, ct);
         return rows is null
             ? StoryNotFound(query.StoryId)
-            : TypedResults.Ok(Paging.ToPage(rows, limit, list, r => [r.PublishedAt, r.Id], r => r.ToResponse()));
+            : TypedResults.Ok(Paging.ToPage(rows, limit, cursors, list, r => [r.PublishedAt, r.Id], r => r.ToResponse()));
     }
 
     public static async Task<Results<NoContent, NotFound<ProblemDetails>>> LinkArticle(

@@ -56,5 +56,5 @@ public sealed class StoryRequestValidator : AbstractValidator<StoryRequest>
     }
 }
 
-public sealed class StoryArticleListQueryValidator()
-    : PageQueryValidator<StoryArticleListQuery>(q => (StoryStore.ArticleListName(q.StoryId), ArticleStore.ListKeyParts));
+public sealed class StoryArticleListQueryValidator(CursorProtector cursors)
+    : PageQueryValidator<StoryArticleListQuery>(cursors, q => (StoryStore.ArticleListName(q.StoryId), ArticleStore.ListKeyParts));

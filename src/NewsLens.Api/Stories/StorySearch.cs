@@ -137,8 +137,8 @@ public sealed partial record StorySearch(
 
 public sealed class StoryListQueryValidator : PageQueryValidator<StoryListQuery>
 {
-    public StoryListQueryValidator()
-        : base(query => StorySearch.From(query) is var search ? (search.ListName, search.KeyParts) : default)
+    public StoryListQueryValidator(CursorProtector cursors)
+        : base(cursors, query => StorySearch.From(query) is var search ? (search.ListName, search.KeyParts) : default)
     {
         RuleFor(x => x.Q)
             .MaximumLength(StorySearch.MaxQueryLength)

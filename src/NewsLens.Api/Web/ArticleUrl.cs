@@ -4,8 +4,9 @@ namespace NewsLens.Api.Web;
 
 /// <summary>
 /// The canonical form of an article's URL, so the same article reached through tracking links is stored
-/// once: absolute http(s), lower-case scheme and host, no default port, no fragment, no user info and no
-/// <c>utm_*</c> query parameters. Path and the remaining query keep their case and order.
+/// once: absolute http(s), lower-case scheme, the host as browsers map it (<see cref="DomainName.TryMapHost"/>),
+/// no default port, no fragment, no user info and no <c>utm_*</c> query parameters. Path and the remaining
+/// query keep their case and order.
 /// </summary>
 public static class ArticleUrl
 {
@@ -19,12 +20,12 @@ public static class ArticleUrl
             !Uri.TryCreate(input.Trim(), UriKind.Absolute, out var uri) ||
             uri.Scheme is not ("http" or "https") ||
             uri.HostNameType != UriHostNameType.Dns ||
-            !DomainName.TryNormalizeHost(uri.IdnHost, out domain))
+            !DomainName.TryMapHost(uri.Host, out var host) ||
+            !DomainName.TryDomainOf(host, out domain))
         {
             return false;
         }
 
-        var host = uri.IdnHost.ToLowerInvariant();
         var port = uri.IsDefaultPort ? "" : ":" + uri.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var query = string.Join('&', uri.Query.TrimStart('?')
             .Split('&', StringSplitOptions.RemoveEmptyEntries)

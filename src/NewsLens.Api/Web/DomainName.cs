@@ -5,12 +5,20 @@ namespace NewsLens.Api.Web;
 
 /// <summary>
 /// An outlet's domain: a DNS host name with at least one dot, lower case, without <c>www.</c>, scheme,
-/// port or path. International names are kept in their ASCII (punycode) form.
+/// port or path. Hosts are mapped as browsers map them (UTS #46, nontransitional: full-width letters and
+/// dots, upper case, compatibility forms), so two spellings of one host are one domain; international
+/// names are kept in their ASCII (punycode) form.
 /// </summary>
 public static class DomainName
 {
     private const int MaxLength = 253;
+
+    // ICU's UTS #46 processing (the project runs with ICU, not in invariant globalization mode, for this: the
+    // invariant mode's IdnMapping only encodes punycode and maps nothing, so "ｓｅｅｄ３.example" became an xn-- name).
     private static readonly IdnMapping Idn = new() { AllowUnassigned = false, UseStd3AsciiRules = true };
+
+    // The label separators of UTS #46: full stop, full-width full stop, ideographic and half-width ideographic full stop.
+    private static readonly char[] Dots = ['.', '\uFF0E', '\u3002', '\uFF61'];
 
     /// <summary>Normalizes a bare host or a URL: <c>https://WWW.Example.com/news?x=1</c> → <c>example.com</c>.</summary>
     public static bool TryNormalize(string? input, [NotNullWhen(true)] out string? domain)
@@ -36,34 +44,57 @@ public static class DomainName
             return false;
         }
 
-        return TryNormalizeHost(uri.IdnHost, out domain);
+        return TryNormalizeHost(uri.Host, out domain);
     }
 
-    /// <summary>Normalizes a host already taken from a parsed URI (lower case, punycode, no <c>www.</c>).</summary>
+    /// <summary>
+    /// Normalizes a host taken from a parsed URI, in the form it was written (<see cref="Uri.Host"/>, not
+    /// <see cref="Uri.IdnHost"/>): mapped, lower case, punycode, no <c>www.</c>.
+    /// </summary>
     public static bool TryNormalizeHost(string host, [NotNullWhen(true)] out string? domain)
     {
         domain = null;
-        string ascii;
+        return TryMapHost(host, out var mapped) && TryDomainOf(mapped, out domain);
+    }
+
+    /// <summary>The domain of a host already mapped by <see cref="TryMapHost"/>: without <c>www.</c>, and still a host name with a dot.</summary>
+    public static bool TryDomainOf(string mappedHost, [NotNullWhen(true)] out string? domain)
+    {
+        domain = mappedHost.StartsWith("www.", StringComparison.Ordinal) ? mappedHost[4..] : mappedHost;
+        if (!IsValidHostName(domain))
+        {
+            domain = null;
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// The host as a browser would look it up: UTS #46 mapped and in ASCII (<c>ＢÜＣＨＥＲ．example</c> →
+    /// <c>xn--bcher-kva.example</c>), lower case, without a trailing dot. False for a name that is no valid
+    /// host name or mixes scripts in a label.
+    /// </summary>
+    public static bool TryMapHost(string host, [NotNullWhen(true)] out string? ascii)
+    {
+        ascii = null;
+        string mapped;
         try
         {
-            ascii = Idn.GetAscii(host.TrimEnd('.')).ToLowerInvariant();
+            // A punycode label is decoded and checked too, so "xn--" spellings of mapped characters are refused as browsers refuse them.
+            mapped = Idn.GetAscii(host.TrimEnd(Dots)).ToLowerInvariant();
         }
         catch (ArgumentException)
         {
             return false;
         }
 
-        if (ascii.StartsWith("www.", StringComparison.Ordinal))
-        {
-            ascii = ascii[4..];
-        }
-
-        if (!IsValidHostName(ascii) || MixesScripts(Idn.GetUnicode(ascii)))
+        if (!IsValidHostName(mapped) || MixesScripts(Idn.GetUnicode(mapped)))
         {
             return false;
         }
 
-        domain = ascii;
+        ascii = mapped;
         return true;
     }
 

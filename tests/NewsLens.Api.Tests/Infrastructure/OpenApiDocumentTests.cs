@@ -1,6 +1,13 @@
 using System.Net;
+using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.OpenApi;
+using Swashbuckle.AspNetCore.Swagger;
+using Swashbuckle.AspNetCore.SwaggerGen;
 
 namespace NewsLens.Api.Tests.Infrastructure;
 
@@ -75,6 +82,34 @@ public class OpenApiDocumentTests(NewsLensFactory factory) : IClassFixture<NewsL
         Assert.Contains("swagger-ui", await response.Content.ReadAsStringAsync());
     }
 
+    [Fact]
+    public async Task TheDocumentCarriesAStrongETagAndARevalidationIs304()
+    {
+        var client = factory.CreateClient();
+        var first = await client.GetAsync("/swagger/v1/swagger.json");
+        var second = await client.GetAsync("/swagger/v1/swagger.json");
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal("application/json", first.Content.Headers.ContentType?.MediaType);
+        var etag = first.Headers.ETag;
+        Assert.NotNull(etag);
+        Assert.False(etag.IsWeak);
+        Assert.Equal(etag, second.Headers.ETag);
+        Assert.Equal(await first.Content.ReadAsByteArrayAsync(), await second.Content.ReadAsByteArrayAsync());
+        Assert.Equal("public, max-age=300", first.Headers.CacheControl?.ToString());
+
+        var revalidation = new HttpRequestMessage(HttpMethod.Get, "/swagger/v1/swagger.json");
+        revalidation.Headers.IfNoneMatch.Add(etag);
+        var notModified = await client.SendAsync(revalidation);
+        Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);
+        Assert.Empty(await notModified.Content.ReadAsByteArrayAsync());
+        Assert.Equal(etag, notModified.Headers.ETag);
+
+        var stale = new HttpRequestMessage(HttpMethod.Get, "/swagger/v1/swagger.json");
+        stale.Headers.IfNoneMatch.Add(new EntityTagHeaderValue("\"an-older-build\""));
+        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(stale)).StatusCode);
+    }
+
     private async Task<JsonNode> ServedDocumentAsync()
     {
         var response = await factory.CreateClient().GetAsync("/swagger/v1/swagger.json");
@@ -91,5 +126,96 @@ public class OpenApiDocumentTests(NewsLensFactory factory) : IClassFixture<NewsL
         }
 
         return directory?.FullName ?? throw new InvalidOperationException("NewsLens.sln not found above the test assembly.");
+    }
+}
+
+/// <summary>Counts how often the document is generated, through the provider Swashbuckle registers.</summary>
+public sealed class CountingOpenApiFactory : NewsLensFactory
+{
+    private int generations;
+
+    public int Generations => Volatile.Read(ref generations);
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddTransient<IAsyncSwaggerProvider>(s => new CountingProvider(s.GetRequiredService<SwaggerGenerator>(), this));
+            services.AddTransient<ISwaggerProvider>(s => new CountingProvider(s.GetRequiredService<SwaggerGenerator>(), this));
+        });
+    }
+
+    private sealed class CountingProvider(SwaggerGenerator generator, CountingOpenApiFactory factory) : IAsyncSwaggerProvider, ISwaggerProvider
+    {
+        public Task<OpenApiDocument> GetSwaggerAsync(string documentName, string? host = null, string? basePath = null)
+        {
+            Interlocked.Increment(ref factory.generations);
+            return generator.GetSwaggerAsync(documentName, host, basePath);
+        }
+
+        public OpenApiDocument GetSwagger(string documentName, string? host = null, string? basePath = null)
+        {
+            Interlocked.Increment(ref factory.generations);
+            return generator.GetSwagger(documentName, host, basePath);
+        }
+    }
+}
+
+public class OpenApiDocumentCacheTests(CountingOpenApiFactory factory) : IClassFixture<CountingOpenApiFactory>
+{
+    [Fact]
+    public async Task TheDocumentIsBuiltOncePerProcessHoweverManyClientsAskAtOnce()
+    {
+        var client = factory.CreateAnonymousClient();
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => client.GetAsync("/swagger/v1/swagger.json")));
+        answers = [.. answers, await client.GetAsync("/swagger/v1/swagger.json"), await client.GetAsync("/swagger/v1/swagger.json")];
+
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.StatusCode));
+        Assert.Single(answers.Select(a => a.Headers.ETag!.Tag).Distinct());
+        Assert.Equal(1, factory.Generations);
+    }
+}
+
+public class OpenApiRateLimitTests(RateLimitedFactory factory) : IClassFixture<RateLimitedFactory>
+{
+    [Fact]
+    public async Task TheDocumentationTakesTokensFromTheAddressBucketLikeAnyAnonymousRequest()
+    {
+        var stranger = factory.CreateAnonymousClient();
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await stranger.GetAsync("/swagger/v1/swagger.json")).StatusCode);
+        }
+
+        var limited = await stranger.GetAsync("/swagger/v1/swagger.json");
+        await limited.ReadProblemAsync(HttpStatusCode.TooManyRequests);
+        Assert.True(limited.Headers.Contains("Retry-After"));
+        await (await stranger.GetAsync("/swagger/index.html")).ReadProblemAsync(HttpStatusCode.TooManyRequests);
+        Assert.Equal(HttpStatusCode.OK, (await stranger.GetAsync("/health/live")).StatusCode);
+    }
+}
+
+public sealed class OpenApiDisabledFactory : NewsLensFactory
+{
+    protected override IEnumerable<KeyValuePair<string, string?>> Settings => [new("OpenApi:Enabled", "false")];
+}
+
+public class OpenApiDisabledTests(OpenApiDisabledFactory factory) : IClassFixture<OpenApiDisabledFactory>
+{
+    [Theory]
+    [InlineData("/swagger/v1/swagger.json")]
+    [InlineData("/swagger/index.html")]
+    [InlineData("/swagger")]
+    public async Task WithOpenApiDisabledTheDocumentationIsNotFound(string url)
+    {
+        await (await factory.CreateClient().GetAsync(url)).ReadProblemAsync(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task WithOpenApiDisabledTheApiStillAnswers()
+    {
+        await (await factory.CreateClient().GetAsync("/v1/outlets")).ReadJsonAsync(HttpStatusCode.OK);
     }
 }

@@ -162,6 +162,24 @@ public class OutletsApiTests(NewsLensFactory factory) : ApiTests(factory)
     }
 
     [Fact]
+    public async Task AFullWidthSpellingOfAStoredDomainIsTheSameOutlet()
+    {
+        var seed3 = await Api.CreateOutletAsync(domain: "seed3.example");
+
+        // What a browser visits for both spellings is seed3.example (UTS #46 mapping), so they are one outlet.
+        var copy = await Client.PostAsJsonAsync("/v1/outlets", new { name = "Look-alike", domain = "ｓｅｅｄ３.example" });
+        var problem = await copy.ReadProblemAsync(HttpStatusCode.Conflict);
+        Assert.Equal((long)seed3["id"]!, (long)problem["outletId"]!);
+
+        var article = await (await Client.PostAsJsonAsync("/v1/articles", new { url = "https://ｓｅｅｄ３．example/news?id=1", title = "T", publishedAt = "2025-01-01T00:00:00Z" }))
+            .ReadJsonAsync(HttpStatusCode.Created);
+        Assert.Equal((long)seed3["id"]!, (long)article["outletId"]!);
+        Assert.Equal("https://seed3.example/news?id=1", (string?)article["url"]);
+        var list = await (await Client.GetAsync("/v1/outlets?q=seed3")).ReadJsonAsync(HttpStatusCode.OK);
+        Assert.Single(list["items"]!.AsArray());
+    }
+
+    [Fact]
     public async Task GettingAnUnknownOutletIs404Problem()
     {
         var problem = await (await Client.GetAsync("/v1/outlets/987654321")).ReadProblemAsync(HttpStatusCode.NotFound);

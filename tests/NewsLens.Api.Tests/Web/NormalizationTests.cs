@@ -1,4 +1,3 @@
-using NewsLens.Api.Infrastructure;
 using NewsLens.Api.Web;
 
 namespace NewsLens.Api.Tests.Web;
@@ -43,6 +42,36 @@ public class DomainNameTests
         Assert.False(DomainName.TryNormalize(input, out _));
     }
 
+    [Theory]
+    [InlineData("ｓｅｅｄ３.example", "seed3.example")]                 // full-width letters and digit
+    [InlineData("ＳＥＥＤ３．ＥＸＡＭＰＬＥ", "seed3.example")]             // full-width capitals and full-width dot
+    [InlineData("seed3。example", "seed3.example")]                   // ideographic full stop
+    [InlineData("seed3｡example", "seed3.example")]                    // half-width ideographic full stop
+    [InlineData("https://ｗｗｗ．ｓｅｅｄ３．example/ｘ", "seed3.example")]   // www. is stripped after mapping
+    [InlineData("seed3.example。", "seed3.example")]                  // a trailing separator of any kind
+    [InlineData("BÜCHER.example", "xn--bcher-kva.example")]           // upper-case Unicode
+    [InlineData("ＢÜＣＨＥＲ.example", "xn--bcher-kva.example")]
+    [InlineData("bu\u0308cher.example", "xn--bcher-kva.example")]     // decomposed ü is composed first (NFC)
+    [InlineData("faß.de", "xn--fa-hia.de")]                           // ß kept (nontransitional), as browsers do
+    [InlineData("FASS.de", "fass.de")]
+    [InlineData("ﬁnance.example", "finance.example")]                 // compatibility ligature
+    [InlineData("xn--bcher-kva.example", "xn--bcher-kva.example")]    // already punycode: unchanged
+    [InlineData("XN--BCHER-KVA.example", "xn--bcher-kva.example")]
+    public void MapsHostsAsBrowsersDoUnderUts46(string input, string expected)
+    {
+        Assert.True(DomainName.TryNormalize(input, out var domain));
+        Assert.Equal(expected, domain);
+    }
+
+    [Theory]
+    [InlineData("xn--bh7ckdca2e.example")]   // punycode of the full-width "ｓｅｅｄ３": a spelling no browser produces
+    [InlineData("ｅｘａｍｐｌｅ.com／")]           // a full-width solidus maps to "/", which is not part of a host
+    [InlineData("a\u2488.example")]          // "⒈" maps to "1.", an empty label
+    public void RefusesHostsThatUts46Refuses(string input)
+    {
+        Assert.False(DomainName.TryNormalize(input, out _));
+    }
+
     [Fact]
     public void RejectsLabelsOverSixtyThreeCharacters()
     {
@@ -73,6 +102,10 @@ public class ArticleUrlTests
     [InlineData("https://user:secret@example.com/a", "https://example.com/a")]
     [InlineData("https://www.example.com/a", "https://www.example.com/a")]
     [InlineData("https://bücher.de/a", "https://xn--bcher-kva.de/a")]
+    [InlineData("https://ｓｅｅｄ３．example/a?id=1", "https://seed3.example/a?id=1")]
+    [InlineData("https://ｗｗｗ。ＳＥＥＤ３.example:443/a", "https://www.seed3.example/a")]
+    [InlineData("https://BÜCHER.example/a", "https://xn--bcher-kva.example/a")]
+    [InlineData("https://faß.de/a", "https://xn--fa-hia.de/a")]
     public void Canonicalizes(string input, string expected)
     {
         Assert.True(ArticleUrl.TryCanonicalize(input, out var canonical, out _));
@@ -82,6 +115,7 @@ public class ArticleUrlTests
     [Theory]
     [InlineData("https://www.Edition.CNN.com/x", "edition.cnn.com")]
     [InlineData("https://example.com/x", "example.com")]
+    [InlineData("https://ｗｗｗ．ｓｅｅｄ３．example/x", "seed3.example")]
     public void ReportsTheNormalizedHostForOutletResolution(string input, string expectedHost)
     {
         Assert.True(ArticleUrl.TryCanonicalize(input, out _, out var host));
@@ -130,29 +164,6 @@ public class CountryCodeTests
     public void RejectsUnassignedOrMalformedCodes(string input)
     {
         Assert.False(CountryCode.TryNormalize(input, out _));
-    }
-}
-
-public class CursorTests
-{
-    [Fact]
-    public void RoundTripsItsKey()
-    {
-        var cursor = Cursor.Encode("articles", 1_700_000_000_000, -5);
-
-        Assert.True(Cursor.TryDecode(cursor, "articles", 2, out var key));
-        Assert.Equal([1_700_000_000_000, -5], key);
-    }
-
-    [Theory]
-    [InlineData("")]
-    [InlineData("not base64!")]
-    [InlineData("c3Rvcmllczo1")]          // "stories:5": another list's cursor
-    [InlineData("YXJ0aWNsZXM6MQ")]        // "articles:1": too few key parts
-    [InlineData("YXJ0aWNsZXM6eDox")]      // "articles:x:1": not a number
-    public void RejectsCursorsItDidNotIssueForThisList(string cursor)
-    {
-        Assert.False(Cursor.TryDecode(cursor, "articles", 2, out _));
     }
 }
 
