@@ -102,7 +102,11 @@ public static class ArticleImport
 public sealed class ArticleImporter(Database database, TimeProvider clock, IOptions<ImportSettings> settings, ILogger<ArticleImporter> logger)
 {
     /// <summary>What an import did; <paramref name="Recount"/> is the time spent merging and recounting story summaries.</summary>
-    public sealed record Outcome(ImportResult? Result, BadRows BadRows, long Rows, int StoriesTouched = 0, TimeSpan Recount = default, TimeSpan WriteTurn = default);
+    public sealed record Outcome(ImportResult? Result, BadRows BadRows, long Rows, int StoriesTouched = 0, TimeSpan Recount = default, TimeSpan WriteTurn = default)
+    {
+        /// <summary>Time spent reading the body and checking rows (step 1), and looking them up without the turn (step 2).</summary>
+        public (TimeSpan Read, TimeSpan Lookup) Checks { get; init; }
+    }
 
     /// <summary>
     /// Rows written together. A window is sorted by outlet and publication time before it is written, so the
@@ -136,6 +140,7 @@ public sealed class ArticleImporter(Database database, TimeProvider clock, IOpti
 
     public async Task<Outcome> ImportAsync(IAsyncEnumerable<ImportedLine> lines, bool dryRun, CancellationToken ct)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var bad = new BadRows();
         var reader = new RowReader(bad, clock.GetUtcNow() + ArticleRequestValidator.MaxAhead);
         using var spool = new ImportSpool<CheckedRow>(CheckedRowCodec.Instance, WindowRows, settings.Value.SpoolDirectory);
@@ -147,24 +152,30 @@ public sealed class ArticleImporter(Database database, TimeProvider clock, IOpti
             }
         }
 
+        var read = System.Diagnostics.Stopwatch.GetElapsedTime(started);
         if (reader.Rows == 0)
         {
             return new Outcome(null, bad, 0);
         }
 
         // (2) Every check, without the write turn; a dry run is counted here too.
+        var lookupStarted = System.Diagnostics.Stopwatch.GetTimestamp();
         var preview = await CheckAsync(spool, bad, dryRun, ct);
+        var checks = (read, System.Diagnostics.Stopwatch.GetElapsedTime(lookupStarted));
         if (bad.Any)
         {
-            return new Outcome(null, bad, reader.Rows);
+            return new Outcome(null, bad, reader.Rows) { Checks = checks };
         }
 
         if (preview is not null)
         {
-            return new Outcome(new ImportResult(preview.Created, preview.Updated, preview.Unchanged, DryRun: true) { Linked = preview.Linked }, bad, reader.Rows);
+            return new Outcome(new ImportResult(preview.Created, preview.Updated, preview.Unchanged, DryRun: true) { Linked = preview.Linked }, bad, reader.Rows)
+            {
+                Checks = checks,
+            };
         }
 
-        return await WriteAsync(spool, bad, reader.Rows, ct);
+        return await WriteAsync(spool, bad, reader.Rows, ct) with { Checks = checks };
     }
 
     /// <summary>Looks up every row's outlet and stories with a read connection; for a dry run also counts what it would do.</summary>
