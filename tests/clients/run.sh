@@ -33,6 +33,7 @@ ASPNETCORE_URLS="http://127.0.0.1:$port" \
 ConnectionStrings__NewsLens="Data Source=$work/clients.db" \
 Auth__Keys__0__Name=ci-clients \
 Auth__Keys__0__Sha256="$hash" \
+Auth__Keys__0__Scopes__0=read Auth__Keys__0__Scopes__1=write Auth__Keys__0__Scopes__2=admin \
 Logging__LogLevel__Default=Warning \
   dotnet "$work/publish/NewsLens.Api.dll" > "$work/server.log" 2>&1 &
 server_pid=$!
