@@ -69,12 +69,22 @@ public sealed class CursorProtector
         }
 
         var database = services.GetRequiredService<Database>();
-        var stored = ServerSettings.GetOrAdd(database.ConnectionString, DatabaseKeyName,
-            () => Convert.ToBase64String(RandomNumberGenerator.GetBytes(CursorSettings.MinKeyBytes)), out var added);
-        if (added)
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger<CursorProtector>();
+        string stored;
+        try
         {
-            services.GetRequiredService<ILoggerFactory>().CreateLogger<CursorProtector>()
-                .LogInformation("Generated the key that signs list cursors and stored it in the database (set Cursors:Key to supply one).");
+            stored = ServerSettings.GetOrAdd(database.ConnectionString, DatabaseKeyName,
+                () => Convert.ToBase64String(RandomNumberGenerator.GetBytes(CursorSettings.MinKeyBytes)), out var added);
+            if (added)
+            {
+                logger.LogInformation("Generated the key that signs list cursors and stored it in the database (set Cursors:Key to supply one).");
+            }
+        }
+        catch (SqliteException exception) when (StorageFaults.Classify(exception) is StorageFault.ReadOnly)
+        {
+            // A read-only database that never stored a key: cursors are signed with a key of this process alone.
+            logger.LogWarning("The database is read-only and holds no cursor key: list cursors from this process will not work on another one or after a restart.");
+            return new CursorProtector(RandomNumberGenerator.GetBytes(CursorSettings.MinKeyBytes));
         }
 
         return new CursorProtector(Convert.FromBase64String(stored));

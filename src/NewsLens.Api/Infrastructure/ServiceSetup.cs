@@ -119,6 +119,7 @@ public static class ServiceSetup
             app.Logger.LogWarning("READ-ONLY MODE: the database {DataSource} cannot be opened for writing. Reads are served; every write answers 503 " +
                 "and /health/ready reports Degraded until the file is writable and the service restarted.",
                 new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(database.ConnectionString).DataSource);
+            app.Services.GetRequiredService<CursorProtector>();
             return;
         }
 

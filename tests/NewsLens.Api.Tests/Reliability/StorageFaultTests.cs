@@ -236,7 +236,9 @@ public class ReadOnlyDatabaseTests
         long storyId;
         using (var seeding = new FileFactory(path))
         {
-            storyId = (long)(await new ApiDriver(seeding.CreateClient()).CreateStoryAsync("Written before the disk went read-only"))["id"]!;
+            var api = new ApiDriver(seeding.CreateClient());
+            await api.CreateStoryAsync("Another story, so that the list has a second page");
+            storyId = (long)(await api.CreateStoryAsync("Written before the disk went read-only"))["id"]!;
             seeding.KeepDatabaseFile = true;
         }
 
@@ -250,6 +252,8 @@ public class ReadOnlyDatabaseTests
             var story = await (await client.GetAsync($"/v1/stories/{storyId}")).ReadJsonAsync(HttpStatusCode.OK);
             Assert.Equal("Written before the disk went read-only", (string?)story["title"]);
             Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/v1/stories/{storyId}/coverage")).StatusCode);
+            var page = await (await client.GetAsync("/v1/stories?limit=1")).ReadJsonAsync(HttpStatusCode.OK);
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/v1/stories?limit=1&cursor={(string?)page["nextCursor"]}")).StatusCode);
 
             var refused = await client.PostAsJsonAsync("/v1/stories", new { title = "Cannot be written" });
             var problem = await refused.ReadProblemAsync(HttpStatusCode.ServiceUnavailable);
