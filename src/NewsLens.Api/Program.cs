@@ -1,5 +1,6 @@
+using NewsLens.Api;
+using NewsLens.Api.OpenApi;
 using NewsLens.Api.Backups;
-using NewsLens.Api.Infrastructure;
 
 if (KeysCommand.TryRun(args) || await BackupCommand.TryRunAsync(args))
 {

@@ -1,6 +1,7 @@
+using NewsLens.Api.Storage;
+using NewsLens.Api.Text;
 using BenchmarkDotNet.Attributes;
 using NewsLens.Api.Coverage;
-using NewsLens.Api.Infrastructure;
 
 namespace NewsLens.Benchmarks;
 

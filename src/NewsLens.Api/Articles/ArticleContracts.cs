@@ -1,7 +1,5 @@
 using System.ComponentModel.DataAnnotations;
 using FluentValidation;
-using NewsLens.Api.Infrastructure;
-using NewsLens.Api.Web;
 
 namespace NewsLens.Api.Articles;
 

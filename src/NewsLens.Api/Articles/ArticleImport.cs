@@ -4,9 +4,6 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
-using NewsLens.Api.Imports;
-using NewsLens.Api.Infrastructure;
-using NewsLens.Api.Web;
 
 namespace NewsLens.Api.Articles;
 

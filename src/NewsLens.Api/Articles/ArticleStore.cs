@@ -1,6 +1,4 @@
 using Dapper;
-using NewsLens.Api.Infrastructure;
-using NewsLens.Api.Web;
 
 namespace NewsLens.Api.Articles;
 

@@ -1,8 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
-using NewsLens.Api.Infrastructure;
-using NewsLens.Api.Web;
 
 namespace NewsLens.Api.Articles;
 

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
-using NewsLens.Api.Infrastructure;
 
 namespace NewsLens.Api.Backups;
 

@@ -1,3 +1,4 @@
+using NewsLens.Api.OpenApi;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -5,7 +6,6 @@ using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
-using NewsLens.Api.Infrastructure;
 using NewsLens.Api.Stories;
 
 namespace NewsLens.Api.Coverage;

@@ -1,6 +1,5 @@
 using Dapper;
 using Microsoft.Extensions.Caching.Memory;
-using NewsLens.Api.Infrastructure;
 using NewsLens.Api.Ratings;
 
 namespace NewsLens.Api.Coverage;

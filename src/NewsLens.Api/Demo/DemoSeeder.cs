@@ -1,5 +1,4 @@
 using Dapper;
-using NewsLens.Api.Infrastructure;
 
 namespace NewsLens.Api.Demo;
 

@@ -1,8 +1,7 @@
+using NewsLens.Api.OpenApi;
 using System.ComponentModel.DataAnnotations;
 using FluentValidation;
-using NewsLens.Api.Infrastructure;
 using NewsLens.Api.Ratings;
-using NewsLens.Api.Web;
 
 namespace NewsLens.Api.Outlets;
 

@@ -1,10 +1,7 @@
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
-using NewsLens.Api.Imports;
-using NewsLens.Api.Infrastructure;
 using NewsLens.Api.Ratings;
-using NewsLens.Api.Web;
 
 namespace NewsLens.Api.Outlets;
 

@@ -1,7 +1,5 @@
 using Dapper;
 using System.Data.Common;
-using NewsLens.Api.Imports;
-using NewsLens.Api.Infrastructure;
 using NewsLens.Api.Ratings;
 
 namespace NewsLens.Api.Outlets;

@@ -1,10 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
-using NewsLens.Api.Imports;
-using NewsLens.Api.Infrastructure;
 using NewsLens.Api.Ratings;
-using NewsLens.Api.Web;
 
 namespace NewsLens.Api.Outlets;
 
@@ -42,7 +39,6 @@ public static class OutletsApi
         group.MapPost("/import", ImportOutlets)
             .AcceptsLargeBodies()
             .Accepts<List<OutletImportRow>>(ImportEndpoints.Json, ImportEndpoints.Csv)
-            .AcceptsCsv()
             .WithName("importOutlets")
             .WithSummary("Import outlets in bulk")
             .WithDescription("A CSV (header: name, domain, bias, factuality, ownership, country) or a JSON array, upserted by normalized domain. " +

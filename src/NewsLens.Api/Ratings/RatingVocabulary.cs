@@ -31,7 +31,7 @@ public static class RatingVocabulary
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     private static readonly FrozenDictionary<string, Ownership> OwnershipWords =
-        Enum.GetValues<Ownership>().ToFrozenDictionary(o => Normalize(Infrastructure.EnumText<Ownership>.Name(o)), o => o, StringComparer.Ordinal);
+        Enum.GetValues<Ownership>().ToFrozenDictionary(o => Normalize(EnumText<Ownership>.Name(o)), o => o, StringComparer.Ordinal);
 
     /// <summary>Lower case; any run of punctuation, dashes, underscores or spaces becomes one space.</summary>
     public static string Normalize(string? text)

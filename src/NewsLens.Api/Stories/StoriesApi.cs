@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using NewsLens.Api.Articles;
 using NewsLens.Api.Coverage;
-using NewsLens.Api.Infrastructure;
 
 namespace NewsLens.Api.Stories;
 

@@ -3,9 +3,7 @@ using System.Text.Json.Serialization;
 using FluentValidation;
 using NewsLens.Api.Articles;
 using NewsLens.Api.Coverage;
-using NewsLens.Api.Infrastructure;
 using NewsLens.Api.Ratings;
-using NewsLens.Api.Web;
 
 namespace NewsLens.Api.Stories;
 

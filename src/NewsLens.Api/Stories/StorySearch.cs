@@ -1,9 +1,9 @@
+using NewsLens.Api.OpenApi;
 using System.ComponentModel.DataAnnotations;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 using FluentValidation;
-using NewsLens.Api.Infrastructure;
 
 namespace NewsLens.Api.Stories;
 

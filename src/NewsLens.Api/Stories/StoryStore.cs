@@ -1,7 +1,6 @@
 using System.Data.Common;
 using System.Text;
 using Dapper;
-using NewsLens.Api.Infrastructure;
 using NewsLens.Api.Ratings;
 
 namespace NewsLens.Api.Stories;

@@ -282,7 +282,7 @@ public class ArticleImportTests(NewsLensFactory factory) : ApiTests(factory)
             new { url = (string)retitled["url"]!, title = "A new title", publishedAt = "2025-03-01T00:00:00Z", storyIds = new[] { (long)first["id"]! } },
             new { url = $"https://{domain}/new", title = "New", publishedAt = "2025-03-02T00:00:00Z", storyIds = new[] { (long)first["id"]!, (long)second["id"]! } },
         ];
-        var database = Factory.Services.GetRequiredService<NewsLens.Api.Infrastructure.Database>();
+        var database = Factory.Services.GetRequiredService<NewsLens.Api.Storage.Database>();
         var writesBefore = database.WriteCount;
 
         var preview = await (await ImportNdJsonAsync(rows, "?dryRun=true")).ReadJsonAsync(HttpStatusCode.OK);

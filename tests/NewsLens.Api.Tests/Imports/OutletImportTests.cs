@@ -150,7 +150,7 @@ public class OutletImportTests(NewsLensFactory factory) : ApiTests(factory)
         var (existing, renamed, created) = (ApiDriver.UniqueDomain("same"), ApiDriver.UniqueDomain("renamed"), ApiDriver.UniqueDomain("new"));
         await (await ImportCsvAsync($"name,domain,bias\nSame,{existing},left\nOld name,{renamed},right\n")).ReadJsonAsync(HttpStatusCode.OK);
         var csv = $"name,domain,bias\nSame,{existing},left\nNew name,{renamed},right\nNew,{created},center\n";
-        var database = Factory.Services.GetRequiredService<NewsLens.Api.Infrastructure.Database>();
+        var database = Factory.Services.GetRequiredService<NewsLens.Api.Storage.Database>();
         var writesBefore = database.WriteCount;
 
         var preview = await (await ImportCsvAsync(csv, "?dryRun=true")).ReadJsonAsync(HttpStatusCode.OK);

@@ -4,7 +4,6 @@ using System.Net.Http.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using NewsLens.Api.Infrastructure;
 
 namespace NewsLens.Api.Tests.Infrastructure;
 

@@ -2,7 +2,6 @@ using System.Buffers.Text;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
-using NewsLens.Api.Infrastructure;
 using NewsLens.Api.Stories;
 
 namespace NewsLens.Api.Tests.Infrastructure;

@@ -26,8 +26,8 @@ public class HostingTests(NewsLensFactory factory) : IClassFixture<NewsLensFacto
         await connection.OpenAsync();
 
         Assert.Equal("wal", await ScalarAsync(connection, "PRAGMA journal_mode"));
-        Assert.Equal(Api.Infrastructure.DatabaseMigrator.KnownScripts.Count, Convert.ToInt32(await ScalarAsync(connection, "SELECT COUNT(*) FROM schema_versions")));
-        Assert.True(Api.Infrastructure.DatabaseMigrator.KnownScripts.Count >= 1);
+        Assert.Equal(NewsLens.Api.Storage.DatabaseMigrator.KnownScripts.Count, Convert.ToInt32(await ScalarAsync(connection, "SELECT COUNT(*) FROM schema_versions")));
+        Assert.True(NewsLens.Api.Storage.DatabaseMigrator.KnownScripts.Count >= 1);
     }
 
     [Fact]

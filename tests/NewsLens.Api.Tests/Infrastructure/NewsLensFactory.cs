@@ -44,7 +44,7 @@ public class NewsLensFactory : WebApplicationFactory<Program>
         builder.UseSetting("ConnectionStrings:NewsLens", ConnectionString);
         builder.UseSetting("Demo:Seed", "false");
         builder.UseSetting("Auth:Keys:0:Name", TestKeyName);
-        builder.UseSetting("Auth:Keys:0:Sha256", Api.Infrastructure.ApiKeys.Hash(TestKey));
+        builder.UseSetting("Auth:Keys:0:Sha256", NewsLens.Api.Security.ApiKeys.Hash(TestKey));
         // Tests fire requests far faster than any client should; the rate limit tests switch it back on.
         builder.UseSetting("RateLimiting:Enabled", "false");
         foreach (var (key, value) in Settings)
@@ -56,14 +56,14 @@ public class NewsLensFactory : WebApplicationFactory<Program>
     protected override void ConfigureClient(HttpClient client)
     {
         base.ConfigureClient(client);
-        client.DefaultRequestHeaders.Add(Api.Infrastructure.ApiKeys.Header, TestKey);
+        client.DefaultRequestHeaders.Add(NewsLens.Api.Security.ApiKeys.Header, TestKey);
     }
 
     /// <summary>A client that sends no API key.</summary>
     public HttpClient CreateAnonymousClient()
     {
         var client = CreateClient();
-        client.DefaultRequestHeaders.Remove(Api.Infrastructure.ApiKeys.Header);
+        client.DefaultRequestHeaders.Remove(NewsLens.Api.Security.ApiKeys.Header);
         return client;
     }
 
@@ -72,7 +72,7 @@ public class NewsLensFactory : WebApplicationFactory<Program>
     protected override IHost CreateHost(IHostBuilder builder)
     {
         var host = base.CreateHost(builder);
-        resolvedConnectionString = host.Services.GetRequiredService<Api.Infrastructure.Database>().ConnectionString;
+        resolvedConnectionString = host.Services.GetRequiredService<NewsLens.Api.Storage.Database>().ConnectionString;
         return host;
     }
 
@@ -83,7 +83,7 @@ public class NewsLensFactory : WebApplicationFactory<Program>
         // This factory's pools only (the app's readers and writers, and tests' own connections): clearing every
         // pool would close connections that tests running in parallel are using.
         string[] pools = resolvedConnectionString is { } resolved
-            ? [ConnectionString, resolved, Api.Infrastructure.Database.WriterConnectionString(resolved)]
+            ? [ConnectionString, resolved, NewsLens.Api.Storage.Database.WriterConnectionString(resolved)]
             : [ConnectionString];
         foreach (var pool in pools)
         {

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using NewsLens.Api.Infrastructure;
 
 namespace NewsLens.Api.Tests.Infrastructure;
 

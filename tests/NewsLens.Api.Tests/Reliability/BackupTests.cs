@@ -85,7 +85,7 @@ public sealed class BackupFactory : NewsLensFactory
     [
         new("Backups:Directory", BackupDirectory), new("Backups:Keep", Keep.ToString(System.Globalization.CultureInfo.InvariantCulture)),
         new("Auth:Keys:0:Scopes:0", "read"), new("Auth:Keys:0:Scopes:1", "write"), new("Auth:Keys:0:Scopes:2", "admin"),
-        new("Auth:Keys:1:Name", "operator"), new("Auth:Keys:1:Sha256", Api.Infrastructure.ApiKeys.Hash(OperatorKey)), new("Auth:Keys:1:Scopes:0", "admin"),
+        new("Auth:Keys:1:Name", "operator"), new("Auth:Keys:1:Sha256", NewsLens.Api.Security.ApiKeys.Hash(OperatorKey)), new("Auth:Keys:1:Scopes:0", "admin"),
     ];
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -175,7 +175,7 @@ public class BackupTests(BackupFactory factory) : IClassFixture<BackupFactory>
     public async Task AKeyWithOnlyTheAdminScopeTakesBackupsButCannotWrite()
     {
         var client = factory.CreateAnonymousClient();
-        client.DefaultRequestHeaders.Add(Api.Infrastructure.ApiKeys.Header, BackupFactory.OperatorKey);
+        client.DefaultRequestHeaders.Add(NewsLens.Api.Security.ApiKeys.Header, BackupFactory.OperatorKey);
 
         var backup = await (await client.PostAsync("/v1/admin/backups", null)).ReadJsonAsync(HttpStatusCode.OK);
         var refused = await (await client.PostAsJsonAsync("/v1/stories", new { title = "By the operator" })).ReadProblemAsync(HttpStatusCode.Forbidden);
@@ -306,7 +306,7 @@ public class BackupTests(BackupFactory factory) : IClassFixture<BackupFactory>
         // A directory where the copy should go: the copy is made, but cannot take the name.
         var destination = Path.Combine(factory.BackupDirectory, "in-the-way");
         Directory.CreateDirectory(destination);
-        var database = factory.Services.GetRequiredService<Api.Infrastructure.Database>();
+        var database = factory.Services.GetRequiredService<NewsLens.Api.Storage.Database>();
 
         await Assert.ThrowsAnyAsync<IOException>(() => DatabaseBackup.CopyAsync(database, destination));
 

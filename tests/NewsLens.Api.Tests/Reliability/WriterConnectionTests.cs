@@ -1,6 +1,5 @@
 using Dapper;
 using Microsoft.Data.Sqlite;
-using NewsLens.Api.Infrastructure;
 
 namespace NewsLens.Api.Tests.Reliability;
 

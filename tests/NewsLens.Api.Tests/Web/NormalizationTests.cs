@@ -1,4 +1,3 @@
-using NewsLens.Api.Web;
 
 namespace NewsLens.Api.Tests.Web;
 
@@ -184,16 +183,16 @@ public class TextRulesTests
     [InlineData("   ", false, false)]
     public void TextMustBeVisibleAndFreeOfControlCharacters(string text, bool allowLineBreaks, bool clean)
     {
-        Assert.Equal(clean, NewsLens.Api.Web.TextRules.IsClean(text, allowLineBreaks));
+        Assert.Equal(clean, NewsLens.Api.Text.TextRules.IsClean(text, allowLineBreaks));
     }
 
     [Fact]
     public void LoneSurrogatesAreRefused()
     {
         // Built at run time: a lone surrogate cannot survive as a literal in test data.
-        Assert.False(NewsLens.Api.Web.TextRules.IsClean("lone " + (char)0xD800 + " high"));
-        Assert.False(NewsLens.Api.Web.TextRules.IsClean("lone " + (char)0xDC00 + " low"));
-        Assert.True(NewsLens.Api.Web.TextRules.IsClean("pair " + char.ConvertFromUtf32(0x1F600)));
+        Assert.False(NewsLens.Api.Text.TextRules.IsClean("lone " + (char)0xD800 + " high"));
+        Assert.False(NewsLens.Api.Text.TextRules.IsClean("lone " + (char)0xDC00 + " low"));
+        Assert.True(NewsLens.Api.Text.TextRules.IsClean("pair " + char.ConvertFromUtf32(0x1F600)));
     }
 }
 
@@ -208,8 +207,8 @@ public class DomainSpoofingTests
     [InlineData("example.com\u202E")]
     public void MixedScriptAndInvisibleCharactersAreRefused(string domain)
     {
-        Assert.False(NewsLens.Api.Web.DomainName.TryNormalize(domain, out _));
-        Assert.False(NewsLens.Api.Web.ArticleUrl.TryCanonicalize($"https://{domain}/a", out _, out _));
+        Assert.False(NewsLens.Api.Text.DomainName.TryNormalize(domain, out _));
+        Assert.False(NewsLens.Api.Text.ArticleUrl.TryCanonicalize($"https://{domain}/a", out _, out _));
     }
 
     [Theory]
@@ -218,7 +217,7 @@ public class DomainSpoofingTests
     [InlineData("bücher.de")]
     public void SingleScriptInternationalNamesAreAccepted(string domain)
     {
-        Assert.True(NewsLens.Api.Web.DomainName.TryNormalize(domain, out var normalized));
+        Assert.True(NewsLens.Api.Text.DomainName.TryNormalize(domain, out var normalized));
         Assert.StartsWith("xn--", normalized);
     }
 }

@@ -1,0 +1,6 @@
+// The service's cross-cutting namespaces, as in the service itself.
+global using NewsLens.Api.Http;
+global using NewsLens.Api.Imports;
+global using NewsLens.Api.Security;
+global using NewsLens.Api.Storage;
+global using NewsLens.Api.Text;
