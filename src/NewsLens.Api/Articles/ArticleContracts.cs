@@ -18,10 +18,10 @@ public sealed record ArticleResponse(long Id, string Url, string Title, long Out
 /// <param name="Limit">Page size, 1–200; 50 when omitted.</param>
 /// <param name="Cursor">The <c>nextCursor</c> of the previous page; omit for the first page.</param>
 public sealed record ArticleListQuery(
-    [property: MaxLength(ArticleUrl.MaxLength)] string? Url,
-    long? OutletId,
-    [property: Range(1, Paging.MaxLimit)] int? Limit,
-    string? Cursor) : IPageQuery;
+    [property: MaxLength(ArticleUrl.MaxLength)] QueryValue<CanonicalUrl>? Url,
+    QueryValue<long>? OutletId,
+    [property: Range(1, Paging.MaxLimit)] QueryValue<int>? Limit,
+    QueryValue<PageCursor>? Cursor) : IPageQuery;
 
 public sealed class ArticleRequestValidator : AbstractValidator<ArticleRequest>
 {
@@ -38,7 +38,7 @@ public sealed class ArticleRequestValidator : AbstractValidator<ArticleRequest>
             .MaximumLength(ArticleUrl.MaxLength)
             .Must(u => ArticleUrl.TryCanonicalize(u, out _, out _))
             .When(x => !string.IsNullOrEmpty(x.Url) && x.Url.Length <= ArticleUrl.MaxLength, ApplyConditionTo.CurrentValidator)
-            .WithMessage("The URL must be an absolute http or https URL on a host name.");
+            .WithMessage(CanonicalUrl.Invalid);
         RuleFor(x => x.Title).NotEmpty().MaximumLength(500).Must(t => TextRules.IsClean(t)).WithMessage($"'title' {TextRules.Message}");
         RuleFor(x => x.PublishedAt)
             .Must(p => p != default).WithMessage("'publishedAt' is required.")
@@ -52,9 +52,5 @@ public sealed class ArticleListQueryValidator : PageQueryValidator<ArticleListQu
 {
     public ArticleListQueryValidator(CursorProtector cursors) : base(cursors, ArticleStore.ListName, ArticleStore.ListKeyParts)
     {
-        RuleFor(x => x.Url)
-            .Must(u => ArticleUrl.TryCanonicalize(u, out _, out _))
-            .When(x => x.Url is not null)
-            .WithMessage("The URL must be an absolute http or https URL on a host name.");
     }
 }

@@ -43,7 +43,7 @@ public static class ArticlesApi
     }
 
     public static async Task<Results<Ok<ImportResult>, ValidationProblem, UnprocessableEntity<ImportProblem>, ProblemHttpResult>> ImportArticles(
-        HttpRequest request, bool? dryRun, ArticleImporter importer, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
+        HttpRequest request, QueryValue<bool>? dryRun, ArticleImporter importer, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
         IOptions<ImportSettings> settings, ILoggerFactory loggers, CancellationToken ct)
     {
         var options = json.Value.SerializerOptions;
@@ -63,7 +63,7 @@ public static class ArticlesApi
         ArticleImporter.Outcome outcome;
         try
         {
-            outcome = await importer.ImportAsync(lines, dryRun == true, ct);
+            outcome = await importer.ImportAsync(lines, dryRun?.Value == true, ct);
         }
         catch (System.Text.Json.JsonException exception)
         {
@@ -84,7 +84,7 @@ public static class ArticlesApi
         }
 
         logger.LogInformation("Article import{DryRun}: {Rows} rows in {Seconds:F2} s ({Rate:F0} rows/s; read and checked {ReadSeconds:F2} s, looked up {LookupSeconds:F2} s, write turn held {TurnSeconds:F2} s): {Created} created, {Updated} updated, {Unchanged} unchanged, {Linked} links; summaries of {Stories} stories updated in {RecountSeconds:F2} s",
-            dryRun == true ? " (dry run)" : "", outcome.Rows, elapsed.TotalSeconds, outcome.Rows / Math.Max(elapsed.TotalSeconds, 1e-6),
+            dryRun?.Value == true ? " (dry run)" : "", outcome.Rows, elapsed.TotalSeconds, outcome.Rows / Math.Max(elapsed.TotalSeconds, 1e-6),
             outcome.Checks.Read.TotalSeconds, outcome.Checks.Lookup.TotalSeconds, outcome.WriteTurn.TotalSeconds,
             result.Created, result.Updated, result.Unchanged, result.Linked, outcome.StoriesTouched, outcome.Recount.TotalSeconds);
         return TypedResults.Ok(result);
@@ -93,15 +93,8 @@ public static class ArticlesApi
     public static async Task<Results<Ok<Page<ArticleResponse>>, ValidationProblem>> ListArticles(
         [AsParameters] ArticleListQuery query, ArticleStore store, CursorProtector cursors, CancellationToken ct)
     {
-        var limit = Paging.LimitOrDefault(query.Limit);
-        var after = cursors.DecodeValidated(query.Cursor, ArticleStore.ListName, ArticleStore.ListKeyParts);
-        string? url = null;
-        if (query.Url is not null)
-        {
-            ArticleUrl.TryCanonicalize(query.Url, out url, out _);
-        }
-
-        var rows = await store.ListAsync(url, query.OutletId, after, limit, ct);
+        var limit = query.Limit();
+        var rows = await store.ListAsync(query.Url?.Value.Url, query.OutletId?.Value, query.After(), limit, ct);
         return TypedResults.Ok(Paging.ToPage(rows, limit, cursors, ArticleStore.ListName, r => [r.PublishedAt, r.Id], r => r.ToResponse()));
     }
 

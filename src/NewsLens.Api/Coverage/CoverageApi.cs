@@ -1,4 +1,4 @@
-using NewsLens.Api.OpenApi;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -26,29 +26,29 @@ public sealed class CoverageOptions
 /// <summary>Query of the coverage endpoint.</summary>
 /// <param name="StoryId">The story.</param>
 /// <param name="Basis">What one unit is: a distinct outlet (<c>sources</c>, the default) or a linked article (<c>articles</c>).</param>
-public sealed record CoverageQuery(long StoryId, [property: OpenApiEnum(typeof(CoverageBasis))] string? Basis);
+public sealed record CoverageQuery(long StoryId, QueryValue<CoverageBasis>? Basis);
 
 /// <summary>Query of the batch coverage endpoint.</summary>
 /// <param name="StoryIds">Comma-separated story ids, at most 100 after duplicates are folded.</param>
 /// <param name="Basis">What one unit is: a distinct outlet (<c>sources</c>, the default) or a linked article (<c>articles</c>).</param>
-public sealed record BatchCoverageQuery(
-    [property: OpenApiCommaSeparatedIds] string? StoryIds,
-    [property: OpenApiEnum(typeof(CoverageBasis))] string? Basis);
+public sealed record BatchCoverageQuery(QueryValue<StoryIdList>? StoryIds, QueryValue<CoverageBasis>? Basis);
 
 /// <summary>Coverage of several stories, in the order asked; ids of stories that do not exist are in <c>missing</c>.</summary>
 public sealed record BatchCoverage(IReadOnlyList<StoryCoverage> Items, IReadOnlyList<long> Missing);
 
-/// <summary>A comma-separated list of story ids, duplicates folded in first-seen order.</summary>
-public static class StoryIdList
+/// <summary>A comma-separated list of story ids, duplicates folded in first-seen order; the batch coverage query requires one.</summary>
+public sealed record StoryIdList(long[] Ids) : IQueryParsable<StoryIdList>
 {
     public const int MaxIds = 100;
 
-    public static bool TryParse(string? text, out long[] ids, out string error)
+    public const string Missing = "Give at least one story id.";
+
+    public static bool TryParse(string text, [MaybeNullWhen(false)] out StoryIdList value, out string error)
     {
-        ids = [];
+        value = null;
         if (string.IsNullOrWhiteSpace(text))
         {
-            error = "Give at least one story id.";
+            error = Missing;
             return false;
         }
 
@@ -73,17 +73,9 @@ public static class StoryIdList
             return false;
         }
 
-        ids = [.. seen];
+        value = new StoryIdList([.. seen]);
         error = "";
         return true;
-    }
-}
-
-public sealed class CoverageQueryValidator : AbstractValidator<CoverageQuery>
-{
-    public CoverageQueryValidator()
-    {
-        RuleFor(x => x.Basis).IsOneOf<CoverageQuery, CoverageBasis>("a basis");
     }
 }
 
@@ -91,14 +83,7 @@ public sealed class BatchCoverageQueryValidator : AbstractValidator<BatchCoverag
 {
     public BatchCoverageQueryValidator()
     {
-        RuleFor(x => x.StoryIds).Custom((text, context) =>
-        {
-            if (!StoryIdList.TryParse(text, out _, out var error))
-            {
-                context.AddFailure(error);
-            }
-        });
-        RuleFor(x => x.Basis).IsOneOf<BatchCoverageQuery, CoverageBasis>("a basis");
+        RuleFor(x => x.StoryIds).NotNull().WithMessage(StoryIdList.Missing);
     }
 }
 
@@ -128,7 +113,7 @@ public static class CoverageApi
         [AsParameters] CoverageQuery query, CoverageStore store, IOptions<CoverageOptions> options, IOptions<HttpCachingOptions> caching,
         IOptions<AuthSettings> auth, HttpContext http, CancellationToken ct)
     {
-        var basis = ParseBasis(query.Basis);
+        var basis = query.Basis?.Value ?? CoverageBasis.Sources;
         // No query, or one, when the story's coverage at its current version is cached (the usual case), so a
         // conditional request costs the same; an uncached story is aggregated once per version.
         var read = await store.ReadAsync([query.StoryId], ct);
@@ -152,8 +137,8 @@ public static class CoverageApi
         [AsParameters] BatchCoverageQuery query, CoverageStore store, IOptions<CoverageOptions> options, IOptions<HttpCachingOptions> caching,
         IOptions<AuthSettings> auth, HttpContext http, CancellationToken ct)
     {
-        StoryIdList.TryParse(query.StoryIds, out var ids, out _);
-        var basis = ParseBasis(query.Basis);
+        var ids = query.StoryIds!.Value.Value.Ids;
+        var basis = query.Basis?.Value ?? CoverageBasis.Sources;
         SetCaching(http.Response, caching.Value, auth.Value);
         var read = await store.ReadAsync(ids, ct);
         var etag = BatchETag(ids, basis, read.Stamps);
@@ -185,8 +170,4 @@ public static class CoverageApi
     /// <summary>Shared caches may keep coverage, unless reads need a key: then only the client's own cache may.</summary>
     private static void SetCaching(HttpResponse response, HttpCachingOptions caching, AuthSettings auth) =>
         response.Headers.CacheControl = $"{(auth.RequireKeyForReads ? "private" : "public")}, max-age={caching.CoverageMaxAgeSeconds}";
-
-    /// <summary>The validator has accepted the value; absent means sources.</summary>
-    private static CoverageBasis ParseBasis(string? basis) =>
-        EnumText<CoverageBasis>.TryParse(basis, out var parsed) ? parsed : CoverageBasis.Sources;
 }

@@ -36,6 +36,49 @@ public sealed class CursorSettings
 }
 
 /// <summary>
+/// A list cursor as sent: the list it names, its keyset position and the tag that shows the server issued it
+/// (<see cref="CursorProtector.Issued"/> checks the tag; parsing only reads the parts).
+/// </summary>
+public sealed record PageCursor(string List, long[] Keys, byte[] Payload, byte[] Tag) : IQueryParsable<PageCursor>
+{
+    public const string NotIssued = "The cursor is not one this list issued; pass nextCursor from the previous page unchanged.";
+
+    private const int MaxLength = 200;
+
+    public static bool TryParse(string text, [MaybeNullWhen(false)] out PageCursor value, out string error)
+    {
+        value = null;
+        error = NotIssued;
+        if (text.Length is 0 or > MaxLength || !Base64Url.IsValid(text))
+        {
+            return false;
+        }
+
+        var bytes = Base64Url.DecodeFromChars(text);
+        // One spelling per cursor: no padding or white space that would decode to the same bytes.
+        if (bytes.Length <= CursorProtector.TagBytes || Base64Url.GetEncodedLength(bytes.Length) != text.Length)
+        {
+            return false;
+        }
+
+        var payload = bytes[..^CursorProtector.TagBytes];
+        var parts = Encoding.UTF8.GetString(payload).Split(':');
+        var keys = new long[parts.Length - 1];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            if (!long.TryParse(parts[i + 1], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out keys[i]))
+            {
+                return false;
+            }
+        }
+
+        value = new PageCursor(parts[0], keys, payload, bytes[^CursorProtector.TagBytes..]);
+        error = "";
+        return true;
+    }
+}
+
+/// <summary>
 /// Opaque, tamper-evident keyset cursors: base64url of "list:k1:k2" followed by a truncated HMAC-SHA256 of it.
 /// The list name is part of the cursor, so a cursor from one list is refused by another instead of silently paging
 /// the wrong thing; the tag makes a cursor built or edited by hand a 400 instead of a page the server never issued.
@@ -43,7 +86,6 @@ public sealed class CursorSettings
 public sealed class CursorProtector
 {
     public const int TagBytes = 16;
-    private const int MaxLength = 200;
     private const string DatabaseKeyName = "cursor_key";
 
     private readonly byte[] key;
@@ -99,62 +141,13 @@ public sealed class CursorProtector
         return Base64Url.EncodeToString(cursor);
     }
 
-    public bool TryDecode(string? cursor, string list, int keyParts, [NotNullWhen(true)] out long[]? key)
+    /// <summary>Whether this server issued <paramref name="cursor"/> for <paramref name="list"/> (a keyset of <paramref name="keyParts"/> numbers).</summary>
+    public bool Issued(PageCursor cursor, string list, int keyParts)
     {
-        key = null;
-        if (string.IsNullOrEmpty(cursor) || cursor.Length > MaxLength || !Base64Url.IsValid(cursor))
-        {
-            return false;
-        }
-
-        byte[] bytes;
-        try
-        {
-            bytes = Base64Url.DecodeFromChars(cursor);
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
-
-        // One spelling per cursor: no padding or white space that would decode to the same bytes.
-        if (bytes.Length <= TagBytes || Base64Url.GetEncodedLength(bytes.Length) != cursor.Length)
-        {
-            return false;
-        }
-
-        var payload = bytes.AsSpan(0, bytes.Length - TagBytes);
         Span<byte> expected = stackalloc byte[TagBytes];
-        Tag(payload, expected);
-        if (!CryptographicOperations.FixedTimeEquals(expected, bytes.AsSpan(payload.Length)))
-        {
-            return false;
-        }
-
-        var parts = Encoding.UTF8.GetString(payload).Split(':');
-        if (parts.Length != keyParts + 1 || parts[0] != list)
-        {
-            return false;
-        }
-
-        var values = new long[keyParts];
-        for (var i = 0; i < keyParts; i++)
-        {
-            if (!long.TryParse(parts[i + 1], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out values[i]))
-            {
-                return false;
-            }
-        }
-
-        key = values;
-        return true;
+        Tag(cursor.Payload, expected);
+        return CryptographicOperations.FixedTimeEquals(expected, cursor.Tag) && cursor.List == list && cursor.Keys.Length == keyParts;
     }
-
-    /// <summary>For handlers: the cursor was validated by the list's validator, so it decodes.</summary>
-    public long[]? DecodeValidated(string? cursor, string list, int keyParts) =>
-        cursor is null ? null
-        : TryDecode(cursor, list, keyParts, out var key) ? key
-        : throw new InvalidOperationException("Cursor reached the handler without validation.");
 
     private void Tag(ReadOnlySpan<byte> payload, Span<byte> tag)
     {

@@ -5,9 +5,11 @@ namespace NewsLens.Api.Http;
 /// <summary>The query members every list takes.</summary>
 public interface IPageQuery
 {
-    int? Limit { get; }
+    /// <summary>Page size, 1–200; 50 when omitted.</summary>
+    QueryValue<int>? Limit { get; }
 
-    string? Cursor { get; }
+    /// <summary>The <c>nextCursor</c> of the previous page; omit for the first page.</summary>
+    QueryValue<PageCursor>? Cursor { get; }
 }
 
 /// <summary>The rules every list's <c>limit</c> and <c>cursor</c> follow; list validators add their filters.</summary>
@@ -23,10 +25,9 @@ public abstract class PageQueryValidator<T> : AbstractValidator<T> where T : IPa
     /// </param>
     protected PageQueryValidator(CursorProtector cursors, Func<T, (string Name, int KeyParts)> list)
     {
-        RuleFor(x => x.Limit).InclusiveBetween(1, Paging.MaxLimit);
         RuleFor(x => x.Cursor)
-            .Must((query, c) => c is null || cursors.TryDecode(c, list(query).Name, list(query).KeyParts, out _))
-            .WithMessage("The cursor is not one this list issued; pass nextCursor from the previous page unchanged.");
+            .Must((query, c) => c is not { IsValid: true } cursor || cursors.Issued(cursor.Value, list(query).Name, list(query).KeyParts))
+            .WithMessage(PageCursor.NotIssued);
     }
 }
 
@@ -50,5 +51,8 @@ public static class Paging
         return new Page<TOut>([.. shown.Select(map)], next);
     }
 
-    public static int LimitOrDefault(int? limit) => limit ?? DefaultLimit;
+    public static int Limit(this IPageQuery query) => query.Limit?.Value ?? DefaultLimit;
+
+    /// <summary>The keyset position after which the page starts (the validator has checked the cursor), or null for the first page.</summary>
+    public static long[]? After(this IPageQuery query) => query.Cursor?.Value.Keys;
 }

@@ -8,28 +8,6 @@ using Swashbuckle.AspNetCore.SwaggerGen;
 
 namespace NewsLens.Api.OpenApi;
 
-/// <summary>Documents a string query parameter as taking the snake_case names of <paramref name="enumType"/>.</summary>
-[AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter)]
-public sealed class OpenApiEnumAttribute(Type enumType) : Attribute
-{
-    public Type EnumType { get; } = enumType;
-}
-
-/// <summary>Documents a string query parameter as a comma-separated list of int64 ids (form style, not exploded).</summary>
-[AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter)]
-public sealed class OpenApiCommaSeparatedIdsAttribute : Attribute;
-
-/// <summary>Documents a string query parameter as a comma-separated list of <paramref name="enumType"/>'s names.</summary>
-[AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter)]
-public sealed class OpenApiCommaSeparatedAttribute(Type enumType) : Attribute
-{
-    public Type EnumType { get; } = enumType;
-}
-
-/// <summary>Documents a string query parameter as an RFC 3339 date-time.</summary>
-[AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter)]
-public sealed class OpenApiDateTimeAttribute : Attribute;
-
 public static class OpenApiSetup
 {
     public const string DocumentName = "v1";
@@ -58,7 +36,13 @@ public static class OpenApiSetup
             options.SupportNonNullableReferenceTypes();
             options.UseInlineDefinitionsForEnums();
             options.SchemaFilter<RequiredMembersSchemaFilter>();
-            options.ParameterFilter<EnumParameterFilter>();
+            options.ParameterFilter<QueryValueParameterFilter>(new System.Xml.XPath.XPathDocument(Path.ChangeExtension(typeof(OpenApiSetup).Assembly.Location, ".xml")));
+            foreach (var queryValue in QueryValueParameterFilter.TypesInUse())
+            {
+                // Never described as an object of its own: the filter documents what it parses to.
+                options.MapType(queryValue, () => new OpenApiSchema { Type = JsonSchemaType.String });
+            }
+
             options.OperationFilter<ProblemResponsesOperationFilter>();
             options.OperationFilter<HttpCachingOperationFilter>();
             options.CustomSchemaIds(SchemaId);
@@ -313,61 +297,86 @@ public static class OpenApiSetup
             document.Tags = new HashSet<OpenApiTag>(Tags.Select(t => new OpenApiTag { Name = t.Name, Description = t.Description }));
     }
 
-    private sealed class EnumParameterFilter : IParameterFilter
+    /// <summary>
+    /// Documents a <see cref="QueryValue{T}"/> parameter as what it parses to, with the bounds its property states: an
+    /// enum as its snake_case names, a set or a story id list as a comma-separated array (an id list is required).
+    /// </summary>
+    private sealed class QueryValueParameterFilter(System.Xml.XPath.XPathDocument documentation) : IParameterFilter
     {
+        private readonly XmlCommentsParameterFilter xmlComments = new(
+            documentation.CreateNavigator().Select("/doc/members/member").Cast<System.Xml.XPath.XPathNavigator>()
+                .ToDictionary(member => member.GetAttribute("name", ""), member => member.Clone()),
+            new SwaggerGeneratorOptions());
+
+        public static IEnumerable<Type> TypesInUse() => typeof(QueryValueParameterFilter).Assembly.GetTypes()
+            .SelectMany(t => t.GetProperties().Select(p => p.PropertyType)
+                .Concat(t.GetMethods(BindingFlags.Public | BindingFlags.Static).SelectMany(m => m.GetParameters().Select(p => p.ParameterType))))
+            .Select(t => Nullable.GetUnderlyingType(t) ?? t)
+            .Where(t => t.IsGenericType && t.GetGenericTypeDefinition() == typeof(QueryValue<>))
+            .Distinct();
+
         public void Apply(IOpenApiParameter parameter, ParameterFilterContext context)
         {
-            if (parameter is OpenApiParameter ids && Attribute<OpenApiCommaSeparatedIdsAttribute>(context) is not null)
+            var type = context.ApiParameterDescription.Type is { } declared ? Nullable.GetUnderlyingType(declared) ?? declared : null;
+            if (parameter is not OpenApiParameter concrete || type is not { IsGenericType: true } || type.GetGenericTypeDefinition() != typeof(QueryValue<>))
             {
-                ids.Required = true;
-                ids.Style = ParameterStyle.Form;
-                ids.Explode = false;
-                ids.Schema = new OpenApiSchema
+                return;
+            }
+
+            var parsesTo = type.GetGenericArguments()[0];
+            // Swashbuckle finds the property of an [AsParameters] member only for simple types; its description and bounds are on it.
+            var metadata = context.ApiParameterDescription.ModelMetadata;
+            var property = context.PropertyInfo ?? (metadata is { ContainerType: { } container, PropertyName: { } name } ? container.GetProperty(name) : null);
+            if (property is not null && context.PropertyInfo is null)
+            {
+                xmlComments.Apply(parameter, new ParameterFilterContext(context.ApiParameterDescription, context.SchemaGenerator, context.SchemaRepository,
+                    context.Document, property, context.ParameterInfo));
+            }
+
+            if (parsesTo == typeof(Coverage.StoryIdList))
+            {
+                (concrete.Required, concrete.Style, concrete.Explode) = (true, ParameterStyle.Form, false);
+                concrete.Schema = new OpenApiSchema
                 {
                     Type = JsonSchemaType.Array,
                     MinItems = 1,
                     Items = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int64", Minimum = "1" },
                 };
-                return;
             }
-
-            if (parameter is OpenApiParameter list && Attribute<OpenApiCommaSeparatedAttribute>(context) is { } listOf)
+            else if (parsesTo.IsGenericType && parsesTo.GetGenericTypeDefinition() == typeof(IReadOnlySet<>))
             {
-                list.Explode = false;
-                list.Schema = new OpenApiSchema
+                concrete.Explode = false;
+                concrete.Schema = new OpenApiSchema { Type = JsonSchemaType.Array, Items = EnumSchema(parsesTo.GetGenericArguments()[0]) };
+            }
+            else if (parsesTo.IsEnum)
+            {
+                concrete.Schema = EnumSchema(parsesTo);
+            }
+            else if (parsesTo.IsPrimitive || parsesTo == typeof(DateTimeOffset))
+            {
+                // Generated for the property, so that its [Range] applies; the description belongs to the parameter.
+                concrete.Schema = context.SchemaGenerator.GenerateSchema(parsesTo, context.SchemaRepository, property, context.ParameterInfo);
+                if (concrete.Schema is OpenApiSchema generated)
                 {
-                    Type = JsonSchemaType.Array,
-                    Items = new OpenApiSchema { Type = JsonSchemaType.String, Enum = EnumValues(listOf.EnumType) },
+                    generated.Description = null;
+                }
+            }
+            else
+            {
+                concrete.Schema = new OpenApiSchema
+                {
+                    Type = JsonSchemaType.String,
+                    MaxLength = property?.GetCustomAttribute<System.ComponentModel.DataAnnotations.MaxLengthAttribute>()?.Length,
                 };
-                return;
-            }
-
-            if (parameter.Schema is not OpenApiSchema schema)
-            {
-                return;
-            }
-
-            if (Attribute<OpenApiDateTimeAttribute>(context) is not null)
-            {
-                schema.Format = "date-time";
-            }
-
-            if (Attribute<OpenApiEnumAttribute>(context) is { } attribute)
-            {
-                schema.Type = JsonSchemaType.String;
-                schema.Enum = EnumValues(attribute.EnumType);
             }
         }
 
-        private static List<JsonNode> EnumValues(Type enumType)
+        private static OpenApiSchema EnumSchema(Type enumType)
         {
             var names = (IEnumerable<string>)typeof(EnumText<>).MakeGenericType(enumType).GetProperty(nameof(EnumText<Lean>.Names))!.GetValue(null)!;
-            return [.. names.Select(n => (JsonNode)JsonValue.Create(n))];
+            return new OpenApiSchema { Type = JsonSchemaType.String, Enum = [.. names.Select(n => (JsonNode)JsonValue.Create(n))] };
         }
     }
-
-    private static T? Attribute<T>(ParameterFilterContext context) where T : Attribute =>
-        context.PropertyInfo?.GetCustomAttribute<T>() ?? context.ParameterInfo?.GetCustomAttribute<T>();
 
     /// <summary>
     /// Problems are served as application/problem+json. Operations that read a body can also answer

@@ -1,4 +1,3 @@
-using NewsLens.Api.OpenApi;
 using System.ComponentModel.DataAnnotations;
 using FluentValidation;
 using NewsLens.Api.Ratings;
@@ -38,10 +37,10 @@ public sealed record OutletResponse(
 /// <param name="Limit">Page size, 1–200; 50 when omitted.</param>
 /// <param name="Cursor">The <c>nextCursor</c> of the previous page; omit for the first page.</param>
 public sealed record OutletListQuery(
-    [property: OpenApiEnum(typeof(Lean))] string? Lean,
+    QueryValue<Lean>? Lean,
     [property: MaxLength(OutletListQueryValidator.MaxQueryLength)] string? Q,
-    [property: Range(1, Paging.MaxLimit)] int? Limit,
-    string? Cursor) : IPageQuery;
+    [property: Range(1, Paging.MaxLimit)] QueryValue<int>? Limit,
+    QueryValue<PageCursor>? Cursor) : IPageQuery;
 
 public sealed class OutletRequestValidator : AbstractValidator<OutletRequest>
 {
@@ -66,7 +65,5 @@ public sealed class OutletListQueryValidator : PageQueryValidator<OutletListQuer
 
     public OutletListQueryValidator(CursorProtector cursors) : base(cursors, OutletStore.ListName, OutletStore.ListKeyParts)
     {
-        RuleFor(x => x.Lean).IsOneOf<OutletListQuery, Lean>("a lean");
-        RuleFor(x => x.Q).MaximumLength(MaxQueryLength);
     }
 }

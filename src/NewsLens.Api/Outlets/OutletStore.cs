@@ -45,7 +45,7 @@ public sealed class OutletStore(Database database)
         return await connection.QuerySingleOrDefaultAsync<OutletRow>(new CommandDefinition(sql, new { id }, cancellationToken: ct));
     }
 
-    public async Task<IReadOnlyList<OutletRow>> ListAsync(string? lean, string? q, long? afterId, int limit, CancellationToken ct)
+    public async Task<IReadOnlyList<OutletRow>> ListAsync(Lean? lean, string? q, long? afterId, int limit, CancellationToken ct)
     {
         // Ordered by id: stable and served by the primary key (or the lean index) for keyset pagination.
         const string sql = $"""
@@ -59,7 +59,7 @@ public sealed class OutletStore(Database database)
         var pattern = q is { Length: > 0 } ? "%" + EscapeLike(q) + "%" : null;
         await using var connection = await database.OpenAsync(ct);
         var rows = await connection.QueryAsync<OutletRow>(new CommandDefinition(
-            sql, new { lean, pattern, afterId = afterId ?? long.MinValue, take = limit + 1 }, cancellationToken: ct));
+            sql, new { lean = EnumText<Lean>.Name(lean), pattern, afterId = afterId ?? long.MinValue, take = limit + 1 }, cancellationToken: ct));
         return rows.AsList();
     }
 

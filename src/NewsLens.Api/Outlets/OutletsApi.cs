@@ -50,7 +50,7 @@ public static class OutletsApi
     }
 
     public static async Task<Results<Ok<ImportResult>, ValidationProblem, UnprocessableEntity<ImportProblem>, ProblemHttpResult>> ImportOutlets(
-        HttpRequest request, bool? dryRun, OutletStore store, TimeProvider clock, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
+        HttpRequest request, QueryValue<bool>? dryRun, OutletStore store, TimeProvider clock, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
         IOptions<ImportSettings> settings, ILoggerFactory loggers, CancellationToken ct)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -95,10 +95,10 @@ public static class OutletsApi
             return ImportEndpoints.NoRows();
         }
 
-        var result = await store.ImportAsync(spool, clock.GetUtcNow().ToUnixTimeMilliseconds(), dryRun == true, ct);
+        var result = await store.ImportAsync(spool, clock.GetUtcNow().ToUnixTimeMilliseconds(), dryRun?.Value == true, ct);
         var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
         loggers.CreateLogger(ImportEndpoints.LogCategory).LogInformation("Outlet import{DryRun}: {Rows} rows in {Seconds:F2} s ({Rate:F0} rows/s): {Created} created, {Updated} updated, {Unchanged} unchanged",
-            dryRun == true ? " (dry run)" : "", spool.Count, elapsed.TotalSeconds, spool.Count / Math.Max(elapsed.TotalSeconds, 1e-6),
+            dryRun?.Value == true ? " (dry run)" : "", spool.Count, elapsed.TotalSeconds, spool.Count / Math.Max(elapsed.TotalSeconds, 1e-6),
             result.Created, result.Updated, result.Unchanged);
         return TypedResults.Ok(result);
     }
@@ -109,9 +109,8 @@ public static class OutletsApi
     public static async Task<Results<Ok<Page<OutletResponse>>, ValidationProblem>> ListOutlets(
         [AsParameters] OutletListQuery query, OutletStore store, CursorProtector cursors, CancellationToken ct)
     {
-        var limit = Paging.LimitOrDefault(query.Limit);
-        var after = cursors.DecodeValidated(query.Cursor, OutletStore.ListName, OutletStore.ListKeyParts);
-        var rows = await store.ListAsync(query.Lean, query.Q, after?[0], limit, ct);
+        var limit = query.Limit();
+        var rows = await store.ListAsync(query.Lean?.Value, query.Q, query.After()?[0], limit, ct);
         return TypedResults.Ok(Paging.ToPage(rows, limit, cursors, OutletStore.ListName, r => [r.Id], r => r.ToResponse()));
     }
 

@@ -61,13 +61,11 @@ public static class StoriesApi
         CancellationToken ct)
     {
         var search = StorySearch.From(query);
-        var limit = Paging.LimitOrDefault(query.Limit);
-        var after = cursors.DecodeValidated(query.Cursor, search.ListName, search.KeyParts);
-        var rows = await stories.SearchAsync(search, after, limit, ct);
+        var limit = query.Limit();
+        var rows = await stories.SearchAsync(search, query.After(), limit, ct);
         var page = Paging.ToPage(rows, limit, cursors, search.ListName, r => r.Key(search.Sort), r => r.ToResponse());
 
-        CommaSeparated.TryParse<StoryListInclude>(query.Include, out var include);
-        if (include.Contains(StoryListInclude.Coverage) && page.Items.Count > 0)
+        if (query.Include?.Value.Contains(StoryListInclude.Coverage) == true && page.Items.Count > 0)
         {
             // Two more queries for the whole page, whatever its size.
             var read = await coverage.ReadAsync([.. page.Items.Select(s => s.Id)], ct);
@@ -92,7 +90,7 @@ public static class StoriesApi
             return StoryNotFound(query.StoryId);
         }
 
-        CommaSeparated.TryParse<StoryInclude>(query.Include, out var include);
+        var include = query.Include?.Value ?? new HashSet<StoryInclude>();
         var etag = row.ETagWith(include);
         EntityTags.SetValidators(http.Response, etag);
         if (EntityTags.IsNotModified(http.Request, etag))
@@ -151,10 +149,9 @@ public static class StoriesApi
     public static async Task<Results<Ok<Page<StoryArticleResponse>>, ValidationProblem, NotFound<ProblemDetails>>> ListStoryArticles(
         [AsParameters] StoryArticleListQuery query, StoryStore store, CursorProtector cursors, CancellationToken ct)
     {
-        var limit = Paging.LimitOrDefault(query.Limit);
+        var limit = query.Limit();
         var list = StoryStore.ArticleListName(query.StoryId);
-        var after = cursors.DecodeValidated(query.Cursor, list, ArticleStore.ListKeyParts);
-        var rows = await store.ListArticlesAsync(query.StoryId, after, limit, ct);
+        var rows = await store.ListArticlesAsync(query.StoryId, query.After(), limit, ct);
         return rows is null
             ? StoryNotFound(query.StoryId)
             : TypedResults.Ok(Paging.ToPage(rows, limit, cursors, list, r => [r.PublishedAt, r.Id], r => r.ToResponse()));

@@ -42,8 +42,8 @@ public sealed record OutletSummary(long Id, string Name, string Domain, Lean? Le
 /// <param name="Cursor">The <c>nextCursor</c> of the previous page; omit for the first page.</param>
 public sealed record StoryArticleListQuery(
     long StoryId,
-    [property: Range(1, Paging.MaxLimit)] int? Limit,
-    string? Cursor) : IPageQuery;
+    [property: Range(1, Paging.MaxLimit)] QueryValue<int>? Limit,
+    QueryValue<PageCursor>? Cursor) : IPageQuery;
 
 public sealed class StoryRequestValidator : AbstractValidator<StoryRequest>
 {

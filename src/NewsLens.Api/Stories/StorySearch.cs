@@ -1,4 +1,3 @@
-using NewsLens.Api.OpenApi;
 using System.ComponentModel.DataAnnotations;
 using System.Security.Cryptography;
 using System.Text;
@@ -57,21 +56,21 @@ public enum StoryInclude
 /// <param name="Cursor">The <c>nextCursor</c> of the previous page; omit for the first page. A cursor only works with the filters and sort it was issued for.</param>
 public sealed record StoryListQuery(
     [property: MaxLength(StorySearch.MaxQueryLength)] string? Q,
-    long? OutletId,
-    [property: OpenApiDateTime] string? PublishedFrom,
-    [property: OpenApiDateTime] string? PublishedTo,
-    [property: OpenApiEnum(typeof(MajorityFilter))] string? Majority,
-    [property: OpenApiEnum(typeof(BlindspotFilter))] string? Blindspot,
-    [property: Range(0, int.MaxValue)] int? MinSources,
-    [property: OpenApiEnum(typeof(StorySort))] string? Sort,
-    [property: OpenApiCommaSeparated(typeof(StoryListInclude))] string? Include,
-    [property: Range(1, Paging.MaxLimit)] int? Limit,
-    string? Cursor) : IPageQuery;
+    QueryValue<long>? OutletId,
+    QueryValue<DateTimeOffset>? PublishedFrom,
+    QueryValue<DateTimeOffset>? PublishedTo,
+    QueryValue<MajorityFilter>? Majority,
+    QueryValue<BlindspotFilter>? Blindspot,
+    [property: Range(0, int.MaxValue)] QueryValue<int>? MinSources,
+    QueryValue<StorySort>? Sort,
+    QueryValue<IReadOnlySet<StoryListInclude>>? Include,
+    [property: Range(1, Paging.MaxLimit)] QueryValue<int>? Limit,
+    QueryValue<PageCursor>? Cursor) : IPageQuery;
 
 /// <summary>Query of <c>GET /v1/stories/{id}</c>.</summary>
 /// <param name="StoryId">The story.</param>
 /// <param name="Include"><c>coverage</c> embeds the story's coverage (sources basis); <c>articles</c> the first page of its article list.</param>
-public sealed record StoryQuery(long StoryId, [property: OpenApiCommaSeparated(typeof(StoryInclude))] string? Include);
+public sealed record StoryQuery(long StoryId, QueryValue<IReadOnlySet<StoryInclude>>? Include);
 
 /// <summary>A validated story list query, ready for SQL.</summary>
 public sealed partial record StorySearch(
@@ -118,21 +117,16 @@ public sealed partial record StorySearch(
         return words.Count == 0 ? null : string.Join(' ', words);
     }
 
-    /// <summary>The query has passed <see cref="StoryListQueryValidator"/>.</summary>
-    public static StorySearch From(StoryListQuery query)
-    {
-        static long? Ms(string? text) => Rfc3339.TryParseDateOrDateTime(text, out var value) ? value.ToUnixTimeMilliseconds() : null;
-
-        return new StorySearch(
-            ToFullTextQuery(query.Q),
-            query.OutletId,
-            Ms(query.PublishedFrom),
-            Ms(query.PublishedTo),
-            query.Majority,
-            EnumText<BlindspotFilter>.TryParse(query.Blindspot, out var blindspot) ? blindspot : null,
-            query.MinSources,
-            EnumText<StorySort>.TryParse(query.Sort, out var sort) ? sort : StorySort.Newest);
-    }
+    /// <summary>The search a list query asks for (its values were parsed when it was bound).</summary>
+    public static StorySearch From(StoryListQuery query) => new(
+        ToFullTextQuery(query.Q),
+        query.OutletId?.Value,
+        query.PublishedFrom?.Value.ToUnixTimeMilliseconds(),
+        query.PublishedTo?.Value.ToUnixTimeMilliseconds(),
+        EnumText<MajorityFilter>.Name(query.Majority?.Value),
+        query.Blindspot?.Value,
+        query.MinSources?.Value,
+        query.Sort?.Value ?? StorySort.Newest);
 }
 
 public sealed class StoryListQueryValidator : PageQueryValidator<StoryListQuery>
@@ -141,28 +135,11 @@ public sealed class StoryListQueryValidator : PageQueryValidator<StoryListQuery>
         : base(cursors, query => StorySearch.From(query) is var search ? (search.ListName, search.KeyParts) : default)
     {
         RuleFor(x => x.Q)
-            .MaximumLength(StorySearch.MaxQueryLength)
-            .Must(q => StorySearch.ToFullTextQuery(q) is not null).When(x => x.Q is not null, ApplyConditionTo.CurrentValidator)
+            .Must(q => StorySearch.ToFullTextQuery(q) is not null).When(x => x.Q is not null)
             .WithMessage("'q' must contain at least one letter or digit.");
-        RuleFor(x => x.OutletId).GreaterThan(0);
-        RuleFor(x => x.PublishedFrom).IsTimestamp();
-        RuleFor(x => x.PublishedTo).IsTimestamp();
-        RuleFor(x => x)
-            .Must(x => !Rfc3339.TryParseDateOrDateTime(x.PublishedFrom, out var from) || !Rfc3339.TryParseDateOrDateTime(x.PublishedTo, out var to) || from < to)
-            .WithName("publishedTo").OverridePropertyName("publishedTo")
+        RuleFor(x => x.OutletId).Must(id => id is not { IsValid: true } given || given.Value > 0).WithMessage("'outletId' must be greater than '0'.");
+        RuleFor(x => x.PublishedTo)
+            .Must((x, to) => x.PublishedFrom is not { IsValid: true } from || to is not { IsValid: true } || from.Value < to.Value.Value)
             .WithMessage("'publishedTo' must be after 'publishedFrom'.");
-        RuleFor(x => x.Majority).IsOneOf<StoryListQuery, MajorityFilter>("a majority");
-        RuleFor(x => x.Blindspot).IsOneOf<StoryListQuery, BlindspotFilter>("a blindspot filter");
-        RuleFor(x => x.MinSources).GreaterThanOrEqualTo(0);
-        RuleFor(x => x.Sort).IsOneOf<StoryListQuery, StorySort>("a sort");
-        RuleFor(x => x.Include).IsListOf<StoryListQuery, StoryListInclude>();
-    }
-}
-
-public sealed class StoryQueryValidator : AbstractValidator<StoryQuery>
-{
-    public StoryQueryValidator()
-    {
-        RuleFor(x => x.Include).IsListOf<StoryQuery, StoryInclude>();
     }
 }

@@ -8,6 +8,20 @@ namespace NewsLens.Api.Text;
 /// no default port, no fragment, no user info and no <c>utm_*</c> query parameters. Path and the remaining
 /// query keep their case and order.
 /// </summary>
+/// <summary>An article URL in canonical form, with the host its outlet is found from; a query value of its own.</summary>
+public sealed record CanonicalUrl(string Url, string Host) : Http.IQueryParsable<CanonicalUrl>
+{
+    public const string Invalid = "The URL must be an absolute http or https URL on a host name.";
+
+    public static bool TryParse(string text, [NotNullWhen(true)] out CanonicalUrl? value, out string error)
+    {
+        var parsed = ArticleUrl.TryCanonicalize(text, out var url, out var host);
+        value = parsed ? new CanonicalUrl(url!, host!) : null;
+        error = parsed ? "" : Invalid;
+        return parsed;
+    }
+}
+
 public static class ArticleUrl
 {
     public const int MaxLength = 2048;
