@@ -22,11 +22,8 @@ public static class MediaTypes
             if (accepts is { ContentTypes.Count: > 0 } && mediaType is not null &&
                 !accepts.ContentTypes.Any(t => string.Equals(t, mediaType, StringComparison.OrdinalIgnoreCase)))
             {
-                context.Response.StatusCode = StatusCodes.Status415UnsupportedMediaType;
-                var problem = ApiProblems.Create(StatusCodes.Status415UnsupportedMediaType,
+                await ApiProblems.WriteAsync(context, StatusCodes.Status415UnsupportedMediaType,
                     $"Send the body as {string.Join(" or ", accepts.ContentTypes)}, not {mediaType}.");
-                await context.RequestServices.GetRequiredService<IProblemDetailsService>()
-                    .WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem });
                 return;
             }
 

@@ -36,10 +36,7 @@ public static class RequestLimits
             var limit = For(context);
             if (context.Request.ContentLength > limit)
             {
-                context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
-                var problem = ApiProblems.Create(StatusCodes.Status413PayloadTooLarge, ApiProblems.DefaultDetail(context, 413));
-                await context.RequestServices.GetRequiredService<IProblemDetailsService>()
-                    .WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem });
+                await ApiProblems.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, ApiProblems.DefaultDetail(context, 413));
                 return;
             }
 

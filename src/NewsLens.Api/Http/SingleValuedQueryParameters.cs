@@ -19,15 +19,8 @@ public static class QueryRules
             var repeated = context.Request.Query.Where(p => p.Value.Count > 1).Select(p => p.Key).ToList();
             if (repeated.Count > 0 && context.Request.Path.StartsWithSegments("/v1"))
             {
-                context.Response.StatusCode = StatusCodes.Status400BadRequest;
-                var problem = new Microsoft.AspNetCore.Http.HttpValidationProblemDetails(
-                    repeated.ToDictionary(key => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(key), key => new[] { $"'{key}' is given more than once; give it once." }))
-                {
-                    Status = StatusCodes.Status400BadRequest,
-                    Detail = "A query parameter is given more than once.",
-                };
-                await context.RequestServices.GetRequiredService<IProblemDetailsService>()
-                    .WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem });
+                await ApiProblems.WriteAsync(context, StatusCodes.Status400BadRequest, "A query parameter is given more than once.",
+                    repeated.ToDictionary(key => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(key), key => new[] { $"'{key}' is given more than once; give it once." }));
                 return;
             }
 

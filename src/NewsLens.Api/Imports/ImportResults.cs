@@ -31,8 +31,6 @@ public sealed class ImportProblem : ProblemDetails
     public static ImportProblem For(BadRows rows) => new()
     {
         Status = StatusCodes.Status422UnprocessableEntity,
-        Type = ApiProblems.TypeFor(422),
-        Title = ApiProblems.TitleFor(422),
         Detail = $"{rows.Count} row(s) cannot be imported; nothing was written. Fix every listed row and send the file again.",
         BadRows = [.. rows.Listed.OrderBy(r => r.Row)],
         BadRowCount = rows.Count,

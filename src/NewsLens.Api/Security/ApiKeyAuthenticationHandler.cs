@@ -18,8 +18,7 @@ public sealed class ApiKeyAuthenticationHandler(
     ILoggerFactory loggerFactory,
     UrlEncoder encoder,
     IOptionsMonitor<AuthSettings> settings,
-    IHostEnvironment environment,
-    IProblemDetailsService problems)
+    IHostEnvironment environment)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
 {
     private static readonly byte[] DevelopmentKeyHash = SHA256.HashData(Encoding.UTF8.GetBytes(ApiKeys.DevelopmentKey));
@@ -64,16 +63,11 @@ public sealed class ApiKeyAuthenticationHandler(
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
-        Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.WWWAuthenticate = $"{ApiKeys.Scheme} header=\"{ApiKeys.Header}\"";
         var presented = Request.Headers.ContainsKey(ApiKeys.Header);
         var detail = presented
             ? $"The API key in {ApiKeys.Header} is not valid."
             : $"This operation needs an API key in the {ApiKeys.Header} header.";
-        await problems.WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = Context,
-            ProblemDetails = ApiProblems.Create(StatusCodes.Status401Unauthorized, detail),
-        });
+        await ApiProblems.WriteAsync(Context, StatusCodes.Status401Unauthorized, detail);
     }
 }

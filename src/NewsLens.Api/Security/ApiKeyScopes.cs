@@ -36,7 +36,7 @@ public sealed class ScopeHandler(IOptionsMonitor<AuthSettings> settings, IHttpCo
 /// A valid key that lacks the operation's scope is a 403 problem naming the scope; everything else (success,
 /// the 401 challenge) is left to the framework's handler.
 /// </summary>
-public sealed class ScopeProblemResultHandler(IProblemDetailsService problems) : IAuthorizationMiddlewareResultHandler
+public sealed class ScopeProblemResultHandler : IAuthorizationMiddlewareResultHandler
 {
     private readonly AuthorizationMiddlewareResultHandler framework = new();
 
@@ -48,12 +48,7 @@ public sealed class ScopeProblemResultHandler(IProblemDetailsService problems) :
             return;
         }
 
-        context.Response.StatusCode = StatusCodes.Status403Forbidden;
-        await problems.WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails = ApiProblems.Create(StatusCodes.Status403Forbidden, $"This API key lacks the '{missing.Scope}' scope.",
-                new Dictionary<string, object?> { ["missingScope"] = missing.Scope }),
-        });
+        await ApiProblems.WriteAsync(context, StatusCodes.Status403Forbidden, $"This API key lacks the '{missing.Scope}' scope.",
+            extensions: new Dictionary<string, object?> { ["missingScope"] = missing.Scope });
     }
 }

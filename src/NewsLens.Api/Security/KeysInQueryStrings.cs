@@ -18,17 +18,8 @@ public static class KeysInQueryStrings
                 return;
             }
 
-            context.Response.StatusCode = StatusCodes.Status400BadRequest;
             var message = $"Send the API key in the {ApiKeys.Header} header, never in the URL: URLs are kept in logs, browser histories and proxies. " +
                 "If that was a real key, ask for a new one.";
-            await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-            {
-                HttpContext = context,
-                ProblemDetails = new HttpValidationProblemDetails(new Dictionary<string, string[]> { [name] = [message] })
-                {
-                    Status = StatusCodes.Status400BadRequest,
-                    Detail = message,
-                },
-            });
+            await ApiProblems.WriteAsync(context, StatusCodes.Status400BadRequest, message, new Dictionary<string, string[]> { [name] = [message] });
         });
 }

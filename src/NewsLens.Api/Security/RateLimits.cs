@@ -68,12 +68,7 @@ public static class RateLimits
         var http = context.HttpContext;
         var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
         var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
-        http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
         http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-        await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = http,
-            ProblemDetails = ApiProblems.Create(StatusCodes.Status429TooManyRequests, $"Too many requests; retry after {seconds} s."),
-        });
+        await ApiProblems.WriteAsync(http, StatusCodes.Status429TooManyRequests, $"Too many requests; retry after {seconds} s.");
     }
 }
