@@ -1,7 +1,12 @@
-using NewsLens.Api;
-using NewsLens.Api.OpenApi;
+using NewsLens.Api.Articles;
 using NewsLens.Api.Backups;
+using NewsLens.Api.Coverage;
+using NewsLens.Api.Demo;
+using NewsLens.Api.OpenApi;
+using NewsLens.Api.Outlets;
+using NewsLens.Api.Stories;
 
+// Commands that do their work and exit: `keys new [name]`, `backup <file>`.
 if (KeysCommand.TryRun(args) || await BackupCommand.TryRunAsync(args))
 {
     return;
@@ -9,24 +14,27 @@ if (KeysCommand.TryRun(args) || await BackupCommand.TryRunAsync(args))
 
 var builder = WebApplication.CreateBuilder(HostPaths.Options(args));
 
-builder.AddNewsLensDatabase();
-builder.AddNewsLensApi();
-builder.AddFrontendSupport();
+builder.AddStorage();
+builder.AddHttpContract();
+builder.AddBrowserSupport();
 builder.AddApiKeys();
 builder.AddRateLimits();
 builder.AddCursors();
+builder.AddNewsLensOpenApi();
+builder.Services.AddImports().AddOutlets().AddStories().AddArticles().AddCoverage().AddBackups().AddDemo();
 
 var app = builder.Build();
 
-await app.InitializeDatabaseAsync();
+if (await app.InitializeStorageAsync())
+{
+    await app.ApplyBlindspotThresholdsAsync();
+    await app.SeedDemoAsync();
+}
+
+app.LoadCursorKey();
 app.LogDevelopmentKey();
 
-app.Use((context, next) =>
-{
-    // Clients must not guess a content type other than the one sent.
-    context.Response.Headers.XContentTypeOptions = "nosniff";
-    return next(context);
-});
+app.UseNoContentTypeSniffing();
 app.UseNoBodyForHead();
 app.UseResponseCompression();
 app.UseExceptionHandler();
@@ -43,7 +51,12 @@ app.UseAuthorization();
 app.UseNewsLensOpenApi();
 
 app.MapHealth();
-app.MapNewsLensApi();
+var v1 = app.MapApiVersion1();
+v1.MapOutlets();
+v1.MapStories();
+v1.MapArticles();
+v1.MapCoverage();
+v1.MapBackups();
 
 app.Run();
 

@@ -6,6 +6,9 @@ namespace NewsLens.Api.Articles;
 
 public static class ArticlesApi
 {
+    public static IServiceCollection AddArticles(this IServiceCollection services) =>
+        services.AddSingleton<ArticleStore>().AddSingleton<ArticleImporter>();
+
     public static RouteGroupBuilder MapArticles(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/articles").WithTags("Articles");

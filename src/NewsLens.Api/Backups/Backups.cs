@@ -161,8 +161,7 @@ public static class BackupCommand
         }
 
         var builder = WebApplication.CreateBuilder(HostPaths.Options(args[2..]));
-        var configured = builder.Configuration.GetConnectionString("NewsLens") ?? ServiceSetup.DefaultConnectionString;
-        var database = new Database(Database.ResolveConnectionString(configured, builder.Environment.ContentRootPath));
+        var database = StorageSetup.Open(builder.Configuration, builder.Environment);
         var bytes = await DatabaseBackup.CopyAsync(database, destination);
         Console.WriteLine($"Backed up {new SqliteConnectionStringBuilder(database.ConnectionString).DataSource} to {Path.GetFullPath(destination)} ({bytes:N0} bytes, integrity_check ok).");
         return true;

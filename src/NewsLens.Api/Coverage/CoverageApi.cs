@@ -89,6 +89,32 @@ public sealed class BatchCoverageQueryValidator : AbstractValidator<BatchCoverag
 
 public static class CoverageApi
 {
+    public static IServiceCollection AddCoverage(this IServiceCollection services)
+    {
+        services.AddOptions<CoverageOptions>()
+            .BindConfiguration(CoverageOptions.Section)
+            .Validate(o => o.Blindspot.MinRated >= 1, "Coverage:Blindspot:MinRated must be at least 1.")
+            .Validate(o => o.Blindspot.MaxNeglectingPercent is >= 0 and <= 100 && o.Blindspot.MinDominantPercent is >= 0 and <= 100,
+                "Coverage:Blindspot percentages must lie between 0 and 100.")
+            .Validate(o => o.Blindspot.MaxNeglectingPercent < o.Blindspot.MinDominantPercent,
+                "Coverage:Blindspot:MaxNeglectingPercent must be below MinDominantPercent.")
+            .Validate(o => o.CacheGroups >= 0, "Coverage:CacheGroups must be 0 (off) or more.")
+            .ValidateOnStart();
+        services.AddSingleton(services => new CoverageCache(services.GetRequiredService<IOptions<CoverageOptions>>().Value.CacheGroups));
+        return services.AddSingleton<CoverageStore>();
+    }
+
+    /// <summary>When the configured blindspot thresholds differ from those the stored flags were computed with, recomputes the flags.</summary>
+    public static async Task ApplyBlindspotThresholdsAsync(this WebApplication app)
+    {
+        var blindspot = app.Services.GetRequiredService<IOptions<CoverageOptions>>().Value.Blindspot;
+        if (await app.Services.GetRequiredService<CoverageStore>().ApplyBlindspotThresholdsAsync(blindspot))
+        {
+            app.Logger.LogInformation("Blindspot thresholds changed to {MinRated} rated, ≤{MaxNeglecting}% / ≥{MinDominant}%: stored blindspot flags recomputed.",
+                blindspot.MinRated, blindspot.MaxNeglectingPercent, blindspot.MinDominantPercent);
+        }
+    }
+
     public static RouteGroupBuilder MapCoverage(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/").WithTags("Coverage");

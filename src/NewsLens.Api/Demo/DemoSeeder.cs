@@ -17,6 +17,22 @@ public sealed class DemoOptions
 /// </summary>
 public static class DemoSeeder
 {
+    public static IServiceCollection AddDemo(this IServiceCollection services)
+    {
+        services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section);
+        return services;
+    }
+
+    /// <summary>Seeds the demo data set when <c>Demo:Seed</c> is on and the database is empty.</summary>
+    public static async Task SeedDemoAsync(this WebApplication app)
+    {
+        if (app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<DemoOptions>>().Value.Seed &&
+            await SeedIfEmptyAsync(app.Services.GetRequiredService<Database>(), app.Services.GetRequiredService<TimeProvider>()))
+        {
+            app.Logger.LogInformation("Seeded the demo data set (fictional outlets on .example domains).");
+        }
+    }
+
     public const string KremlinStoryTitle = "Kremlin says it doesn't like European proposals on security guarantees for Ukraine";
 
     private sealed record DemoOutlet(string Key, string Name, string? Bias, string? Factuality, string? Ownership, string Country);

@@ -14,7 +14,7 @@ public sealed class CorsSettings
 /// <summary>What browser frontends need: CORS for configured origins, and compressed JSON.</summary>
 public static class Frontends
 {
-    public static WebApplicationBuilder AddFrontendSupport(this WebApplicationBuilder builder)
+    public static WebApplicationBuilder AddBrowserSupport(this WebApplicationBuilder builder)
     {
         builder.Services.AddCors();
         // Read when the options are first used, so configuration from every source (tests included) applies.

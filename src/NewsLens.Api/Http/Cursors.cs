@@ -168,4 +168,7 @@ public static class CursorSetup
         builder.Services.AddSingleton(CursorProtector.Create);
         return builder;
     }
+
+    /// <summary>Reads (or makes) the cursor key now, so a bad Cursors:Key or an unreadable database fails start, not the first list.</summary>
+    public static void LoadCursorKey(this WebApplication app) => app.Services.GetRequiredService<CursorProtector>();
 }

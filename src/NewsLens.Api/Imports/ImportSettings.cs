@@ -7,6 +7,15 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace NewsLens.Api.Imports;
 
+public static class ImportSetup
+{
+    public static IServiceCollection AddImports(this IServiceCollection services)
+    {
+        services.AddOptions<ImportSettings>().BindConfiguration(ImportSettings.Section).ValidateDataAnnotations().ValidateOnStart();
+        return services;
+    }
+}
+
 public sealed class ImportSettings
 {
     public const string Section = "Imports";

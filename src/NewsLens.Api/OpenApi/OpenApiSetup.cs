@@ -12,8 +12,9 @@ public static class OpenApiSetup
 {
     public const string DocumentName = "v1";
 
-    public static IServiceCollection AddNewsLensOpenApi(this IServiceCollection services)
+    public static WebApplicationBuilder AddNewsLensOpenApi(this WebApplicationBuilder builder)
     {
+        var services = builder.Services;
         services.AddOptions<OpenApiSettings>().BindConfiguration(OpenApiSettings.Section);
         services.AddSingleton<OpenApiDocumentCache>();
         services.AddEndpointsApiExplorer();
@@ -60,7 +61,7 @@ public static class OpenApiSetup
             });
             options.OperationFilter<ApiKeyOperationFilter>();
         });
-        return services;
+        return builder;
     }
 
     /// <summary>The OpenAPI document (built once, see <see cref="OpenApiDocumentCache"/>) and Swagger UI, unless <c>OpenApi:Enabled</c> is false.</summary>

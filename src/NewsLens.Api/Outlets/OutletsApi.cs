@@ -7,6 +7,8 @@ namespace NewsLens.Api.Outlets;
 
 public static class OutletsApi
 {
+    public static IServiceCollection AddOutlets(this IServiceCollection services) => services.AddSingleton<OutletStore>();
+
     public static RouteGroupBuilder MapOutlets(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/outlets").WithTags("Outlets");

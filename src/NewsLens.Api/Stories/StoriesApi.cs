@@ -8,6 +8,8 @@ namespace NewsLens.Api.Stories;
 
 public static class StoriesApi
 {
+    public static IServiceCollection AddStories(this IServiceCollection services) => services.AddSingleton<StoryStore>();
+
     public static RouteGroupBuilder MapStories(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/stories").WithTags("Stories");
