@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using NewsLens.Api.Articles;
-using NewsLens.Api.Tests.Infrastructure;
 
 namespace NewsLens.Api.Tests.Imports;
 

@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
-using NewsLens.Api.Tests.Infrastructure;
 
 namespace NewsLens.Api.Tests.Imports;
 

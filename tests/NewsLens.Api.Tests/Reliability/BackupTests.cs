@@ -6,7 +6,6 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using NewsLens.Api.Backups;
-using NewsLens.Api.Tests.Infrastructure;
 
 namespace NewsLens.Api.Tests.Reliability;
 

@@ -1,5 +1,4 @@
 using System.Net;
-using NewsLens.Api.Tests.Infrastructure;
 
 namespace NewsLens.Api.Tests.Reliability;
 

@@ -5,7 +5,6 @@ using Dapper;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using NewsLens.Api.Tests.Infrastructure;
 
 namespace NewsLens.Api.Tests.Reliability;
 
@@ -50,34 +49,6 @@ public class StorageFaultTests(ShortBusyFactory factory) : IClassFixture<ShortBu
         Assert.Contains("After the fault", titles);
     }
 }
-
-/// <summary>The API with its log lines captured.</summary>
-public class LoggedFactory : NewsLensFactory
-{
-    public LoggedFactory()
-    {
-    }
-
-    protected LoggedFactory(string databasePath, params (string Key, string? Value)[] settings) : base(databasePath)
-    {
-        extra = settings;
-    }
-
-    private readonly (string Key, string? Value)[] extra = [];
-
-    public CapturedLogs Logs { get; } = new();
-
-    protected override IEnumerable<KeyValuePair<string, string?>> Settings => extra.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value));
-
-    protected override void ConfigureWebHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder)
-    {
-        base.ConfigureWebHost(builder);
-        builder.ConfigureServices(services => services.AddLogging(logging => logging.AddProvider(Logs)));
-    }
-}
-
-/// <summary>The API, with its logs captured, on a database file that outlives it when asked (<see cref="NewsLensFactory.KeepDatabaseFile"/>).</summary>
-public sealed class FileFactory(string databasePath, params (string Key, string? Value)[] settings) : LoggedFactory(databasePath, settings);
 
 public class DiskFullTests(LoggedFactory factory) : IClassFixture<LoggedFactory>
 {

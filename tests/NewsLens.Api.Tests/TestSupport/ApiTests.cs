@@ -1,4 +1,4 @@
-namespace NewsLens.Api.Tests.Infrastructure;
+namespace NewsLens.Api.Tests.TestSupport;
 
 /// <summary>A test class with its own API and database (one <see cref="NewsLensFactory"/> per class).</summary>
 public abstract class ApiTests(NewsLensFactory factory) : IClassFixture<NewsLensFactory>

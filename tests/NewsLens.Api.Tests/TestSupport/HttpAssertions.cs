@@ -1,12 +1,10 @@
 using System.Net;
-using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json.Nodes;
 
-namespace NewsLens.Api.Tests.Infrastructure;
+namespace NewsLens.Api.Tests.TestSupport;
 
-/// <summary>Small helpers that read the API's JSON as the wire shows it, not through the server's types.</summary>
-public static class Http
+/// <summary>Reads the API's JSON as the wire shows it, not through the server's types, asserting status and content type.</summary>
+public static class HttpAssertions
 {
     public static async Task<JsonNode> ReadJsonAsync(this HttpResponseMessage response, HttpStatusCode expected)
     {
@@ -40,13 +38,4 @@ public static class Http
         Assert.Equal(fields.Order(), errors.Select(e => e.Key).Order());
         return errors;
     }
-
-    public static Task<HttpResponseMessage> PostJsonAsync(this HttpClient client, string url, object body) =>
-        client.PostAsJsonAsync(url, body);
-
-    public static Task<HttpResponseMessage> PostRawAsync(this HttpClient client, string url, string body, string contentType = "application/json") =>
-        client.PostAsync(url, new StringContent(body, Encoding.UTF8, contentType));
-
-    public static Task<HttpResponseMessage> PutRawAsync(this HttpClient client, string url, string body, string contentType = "application/json") =>
-        client.PutAsync(url, new StringContent(body, Encoding.UTF8, contentType));
 }

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 
-namespace NewsLens.Api.Tests.Infrastructure;
+namespace NewsLens.Api.Tests.TestSupport;
 
 /// <summary>Creates resources through the public API for tests that need them as a starting point.</summary>
 public sealed class ApiDriver(HttpClient client)

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace NewsLens.Api.Tests.Infrastructure;
+namespace NewsLens.Api.Tests.TestSupport;
 
 /// <summary>Every log line an app writes (level, category, message and exception), for tests that assert on logs.</summary>
 public sealed class CapturedLogs : ILoggerProvider

@@ -4,7 +4,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
-namespace NewsLens.Api.Tests.Infrastructure;
+namespace NewsLens.Api.Tests.TestSupport;
 
 /// <summary>
 /// The API on its own temporary SQLite file, set through configuration like any deployment would.
