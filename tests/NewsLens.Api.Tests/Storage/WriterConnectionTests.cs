@@ -1,7 +1,7 @@
 using Dapper;
 using Microsoft.Data.Sqlite;
 
-namespace NewsLens.Api.Tests.Reliability;
+namespace NewsLens.Api.Tests.Storage;
 
 /// <summary>Writers take turns on one native connection of their own, so its page cache stays warm between writes.</summary>
 public sealed class WriterConnectionTests : IDisposable

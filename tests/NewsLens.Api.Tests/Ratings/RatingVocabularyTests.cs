@@ -1,6 +1,6 @@
 using NewsLens.Api.Ratings;
 
-namespace NewsLens.Api.Tests.Imports;
+namespace NewsLens.Api.Tests.Ratings;
 
 public class RatingVocabularyTests
 {

@@ -1,5 +1,5 @@
 
-namespace NewsLens.Api.Tests.Web;
+namespace NewsLens.Api.Tests.Text;
 
 public class DomainNameTests
 {

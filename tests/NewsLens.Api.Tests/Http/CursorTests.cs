@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using NewsLens.Api.Stories;
 
-namespace NewsLens.Api.Tests.Infrastructure;
+namespace NewsLens.Api.Tests.Http;
 
 public class CursorProtectorTests
 {

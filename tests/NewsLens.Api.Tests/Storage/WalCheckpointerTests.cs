@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace NewsLens.Api.Tests.Reliability;
+namespace NewsLens.Api.Tests.Storage;
 
 /// <summary>
 /// Commits leave the write-ahead log to the background checkpointer: no write copies the log into the database

@@ -2,7 +2,7 @@ using System.IO.Compression;
 using System.Net;
 using System.Text.Json.Nodes;
 
-namespace NewsLens.Api.Tests.Infrastructure;
+namespace NewsLens.Api.Tests.Http;
 
 public sealed class CorsFactory : NewsLensFactory
 {

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace NewsLens.Api.Tests.Infrastructure;
+namespace NewsLens.Api.Tests.Security;
 
 /// <summary>The API with a second key and every log line captured.</summary>
 public sealed class KeyedFactory : NewsLensFactory

@@ -1,7 +1,7 @@
 using System.Net;
 using Microsoft.Data.Sqlite;
 
-namespace NewsLens.Api.Tests.Infrastructure;
+namespace NewsLens.Api.Tests.Http;
 
 public class HostingTests(NewsLensFactory factory) : IClassFixture<NewsLensFactory>
 {

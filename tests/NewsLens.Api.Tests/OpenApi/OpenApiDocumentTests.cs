@@ -9,7 +9,7 @@ using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.Swagger;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
-namespace NewsLens.Api.Tests.Infrastructure;
+namespace NewsLens.Api.Tests.OpenApi;
 
 /// <summary>
 /// The committed <c>openapi/newslens.v1.json</c> is the contract partners generate clients from; it must be

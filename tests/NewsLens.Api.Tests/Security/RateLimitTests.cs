@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 
-namespace NewsLens.Api.Tests.Infrastructure;
+namespace NewsLens.Api.Tests.Security;
 
 public class RateLimitTests(RateLimitedFactory factory) : IClassFixture<RateLimitedFactory>
 {

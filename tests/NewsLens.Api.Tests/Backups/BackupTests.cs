@@ -7,7 +7,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using NewsLens.Api.Backups;
 
-namespace NewsLens.Api.Tests.Reliability;
+namespace NewsLens.Api.Tests.Backups;
 
 /// <summary>
 /// The server's free-space probe for tests: the real drive's figure unless told otherwise, and it can hold the

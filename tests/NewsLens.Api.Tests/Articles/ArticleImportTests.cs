@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using NewsLens.Api.Articles;
 
-namespace NewsLens.Api.Tests.Imports;
+namespace NewsLens.Api.Tests.Articles;
 
 public class ArticleImportTests(NewsLensFactory factory) : ApiTests(factory)
 {

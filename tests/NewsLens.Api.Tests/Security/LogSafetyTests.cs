@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace NewsLens.Api.Tests.Reliability;
+namespace NewsLens.Api.Tests.Security;
 
 public class LogSafetyTests(LoggedFactory factory) : IClassFixture<LoggedFactory>
 {

@@ -6,7 +6,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace NewsLens.Api.Tests.Reliability;
+namespace NewsLens.Api.Tests.Storage;
 
 /// <summary>The API with a one-second wait for the write lock, so a held lock becomes a fault quickly.</summary>
 public sealed class ShortBusyFactory : NewsLensFactory

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace NewsLens.Api.Tests.Infrastructure;
+namespace NewsLens.Api.Tests.Http;
 
 public class HeadRequestTests(NewsLensFactory factory) : ApiTests(factory)
 {

@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace NewsLens.Api.Tests.Imports;
+namespace NewsLens.Api.Tests.Outlets;
 
 public class OutletImportTests(NewsLensFactory factory) : ApiTests(factory)
 {
