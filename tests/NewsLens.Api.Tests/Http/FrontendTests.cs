@@ -4,14 +4,6 @@ using System.Text.Json.Nodes;
 
 namespace NewsLens.Api.Tests.Http;
 
-public sealed class CorsFactory : NewsLensFactory
-{
-    public const string Dashboard = "https://dashboard.example";
-
-    protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
-        [new("Cors:AllowedOrigins:0", Dashboard), new("Cors:AllowedOrigins:1", "http://localhost:3000")];
-}
-
 public class CorsTests(CorsFactory factory) : IClassFixture<CorsFactory>
 {
     private readonly HttpClient client = factory.CreateClient();

@@ -1,5 +1,4 @@
 using System.Net;
-using Microsoft.Data.Sqlite;
 
 namespace NewsLens.Api.Tests.Http;
 
@@ -16,18 +15,6 @@ public class HostingTests(NewsLensFactory factory) : IClassFixture<NewsLensFacto
         Assert.Equal("Healthy", (string?)live["status"]);
         Assert.Equal("Healthy", (string?)ready["status"]);
         Assert.Equal("Healthy", (string?)ready["checks"]!["database"]!["status"]);
-    }
-
-    [Fact]
-    public async Task TheDatabaseIsAWalFileWithEveryMigrationJournaled()
-    {
-        await client.GetAsync("/health/ready");
-        await using var connection = new SqliteConnection(factory.ConnectionString);
-        await connection.OpenAsync();
-
-        Assert.Equal("wal", await ScalarAsync(connection, "PRAGMA journal_mode"));
-        Assert.Equal(NewsLens.Api.Storage.DatabaseMigrator.KnownScripts.Count, Convert.ToInt32(await ScalarAsync(connection, "SELECT COUNT(*) FROM schema_versions")));
-        Assert.True(NewsLens.Api.Storage.DatabaseMigrator.KnownScripts.Count >= 1);
     }
 
     [Fact]
@@ -67,52 +54,5 @@ public class HostingTests(NewsLensFactory factory) : IClassFixture<NewsLensFacto
         Assert.DoesNotContain("   at ", body);
         Assert.DoesNotContain(".cs:line", body);
         Assert.Contains("Expected a string, not an object.", body);
-    }
-
-    private static async Task<object?> ScalarAsync(SqliteConnection connection, string sql)
-    {
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return await command.ExecuteScalarAsync();
-    }
-}
-
-public class MigrationTests
-{
-    [Fact]
-    public async Task ADatabaseMigratedByANewerBuildRefusesToStart()
-    {
-        using var factory = new NewsLensFactory();
-        (await factory.CreateClient().GetAsync("/health/ready")).EnsureSuccessStatusCode();
-        await using (var connection = new SqliteConnection(factory.ConnectionString))
-        {
-            await connection.OpenAsync();
-            await using var command = connection.CreateCommand();
-            command.CommandText = "INSERT INTO schema_versions (ScriptName, Applied) VALUES ('NewsLens.Api.Migrations.9999_from_the_future.sql', '2030-01-01 00:00:00')";
-            await command.ExecuteNonQueryAsync();
-        }
-
-        using var newer = new SameDatabaseFactory(factory.ConnectionString);
-        var error = Assert.ThrowsAny<Exception>(() => newer.CreateClient());
-
-        var message = Flatten(error);
-        Assert.Contains("migrated by a newer NewsLens", message);
-        Assert.Contains("9999_from_the_future.sql", message);
-    }
-
-    private static string Flatten(Exception? exception)
-    {
-        var messages = new List<string>();
-        for (; exception is not null; exception = exception.InnerException)
-        {
-            messages.Add(exception.Message);
-        }
-
-        return string.Join(" | ", messages);
-    }
-
-    private sealed class SameDatabaseFactory(string connectionString) : NewsLensFactory
-    {
-        protected override IEnumerable<KeyValuePair<string, string?>> Settings => [new("ConnectionStrings:NewsLens", connectionString)];
     }
 }

@@ -33,12 +33,4 @@ public class LogSafetyTests(LoggedFactory factory) : IClassFixture<LoggedFactory
 
         Assert.DoesNotContain(factory.Logs.Lines, line => line.Contains(marker, StringComparison.Ordinal));
     }
-
-    [Fact]
-    public void ThePublishedServerReadsTheSettingsBesideItWhateverItsWorkingFolder()
-    {
-        Assert.Equal(AppContext.BaseDirectory, HostPaths.Options([]).ContentRootPath);
-        Assert.Null(HostPaths.Options(["--contentRoot=/srv/newslens"]).ContentRootPath);
-        Assert.Null(HostPaths.Options(["--contentroot", "/srv/newslens"]).ContentRootPath);
-    }
 }
