@@ -4,3 +4,5 @@ global using NewsLens.Api.Imports;
 global using NewsLens.Api.Security;
 global using NewsLens.Api.Storage;
 global using NewsLens.Api.Text;
+// The test helpers every feature's tests use.
+global using NewsLens.Api.Tests.TestSupport;

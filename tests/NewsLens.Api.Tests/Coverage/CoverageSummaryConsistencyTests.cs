@@ -6,7 +6,6 @@ using Microsoft.Data.Sqlite;
 using NewsLens.Api.Articles;
 using NewsLens.Api.Coverage;
 using NewsLens.Api.Ratings;
-using NewsLens.Api.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace NewsLens.Api.Tests.Coverage;

@@ -2,7 +2,6 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Data.Sqlite;
-using NewsLens.Api.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace NewsLens.Api.Tests.Reliability;

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using CsCheck;
-using NewsLens.Api.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace NewsLens.Api.Tests.Reliability;

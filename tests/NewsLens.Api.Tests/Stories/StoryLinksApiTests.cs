@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using NewsLens.Api.Tests.Infrastructure;
 
 namespace NewsLens.Api.Tests.Stories;
 

@@ -1,0 +1,27 @@
+using Microsoft.Data.Sqlite;
+
+namespace NewsLens.Api.Tests.Storage;
+
+public class DatabaseFileTests(NewsLensFactory factory) : IClassFixture<NewsLensFactory>
+{
+    private readonly HttpClient client = factory.CreateClient();
+
+    [Fact]
+    public async Task TheDatabaseIsAWalFileWithEveryMigrationJournaled()
+    {
+        await client.GetAsync("/health/ready");
+        await using var connection = new SqliteConnection(factory.ConnectionString);
+        await connection.OpenAsync();
+
+        Assert.Equal("wal", await ScalarAsync(connection, "PRAGMA journal_mode"));
+        Assert.Equal(NewsLens.Api.Storage.DatabaseMigrator.KnownScripts.Count, Convert.ToInt32(await ScalarAsync(connection, "SELECT COUNT(*) FROM schema_versions")));
+        Assert.True(NewsLens.Api.Storage.DatabaseMigrator.KnownScripts.Count >= 1);
+    }
+
+    private static async Task<object?> ScalarAsync(SqliteConnection connection, string sql)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return await command.ExecuteScalarAsync();
+    }
+}
