@@ -1,14 +1,33 @@
+using System.Text.Json.Serialization;
 using System.ComponentModel.DataAnnotations;
 using FluentValidation;
 
 namespace NewsLens.Api.Articles;
 
 /// <summary>A new article.</summary>
-/// <param name="Url">Absolute http(s) URL, up to 2,048 characters; stored canonical (see the README).</param>
+/// <param name="Url">Absolute http(s) URL, up to 2,048 characters; stored canonical (see docs/api.md).</param>
 /// <param name="Title">1–500 characters after trimming.</param>
 /// <param name="PublishedAt">RFC 3339 timestamp with an offset; stored in UTC with millisecond precision.</param>
 /// <param name="OutletId">The publishing outlet; when omitted, the outlet whose domain matches the URL's host or its closest parent domain.</param>
-public sealed record ArticleRequest(string Url, string Title, DateTimeOffset PublishedAt, long? OutletId = null);
+public sealed record ArticleRequest(string Url, string Title, DateTimeOffset PublishedAt, long? OutletId = null)
+{
+    private (bool Done, CanonicalUrl? Url) canonical;
+
+    /// <summary>The URL in canonical form, or null when it is not an article URL; worked out once, for the validator and the store.</summary>
+    [JsonIgnore]
+    public CanonicalUrl? Canonical
+    {
+        get
+        {
+            if (!canonical.Done)
+            {
+                canonical = (true, Url is { Length: <= ArticleUrl.MaxLength } && CanonicalUrl.TryParse(Url, out var parsed, out _) ? parsed : null);
+            }
+
+            return canonical.Url;
+        }
+    }
+}
 
 public sealed record ArticleResponse(long Id, string Url, string Title, long OutletId, DateTime PublishedAt, DateTime CreatedAt);
 
@@ -36,7 +55,7 @@ public sealed class ArticleRequestValidator : AbstractValidator<ArticleRequest>
         RuleFor(x => x.Url)
             .NotEmpty()
             .MaximumLength(ArticleUrl.MaxLength)
-            .Must(u => ArticleUrl.TryCanonicalize(u, out _, out _))
+            .Must((x, _) => x.Canonical is not null)
             .When(x => !string.IsNullOrEmpty(x.Url) && x.Url.Length <= ArticleUrl.MaxLength, ApplyConditionTo.CurrentValidator)
             .WithMessage(CanonicalUrl.Invalid);
         RuleFor(x => x.Title).NotEmpty().MaximumLength(500).Must(t => TextRules.IsClean(t)).WithMessage($"'title' {TextRules.Message}");

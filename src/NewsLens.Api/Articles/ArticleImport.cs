@@ -3,7 +3,9 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using FluentValidation;
 using Microsoft.Extensions.Options;
+using NewsLens.Api.Outlets;
 
 namespace NewsLens.Api.Articles;
 
@@ -96,7 +98,8 @@ public static class ArticleImport
 /// recounted from their links before it commits, with the same recount the consistency test uses as its
 /// reference. A smaller import leaves the triggers on, as single writes do, and runs none of that machinery.
 /// </remarks>
-public sealed class ArticleImporter(Database database, TimeProvider clock, IOptions<ImportSettings> settings, ILogger<ArticleImporter> logger)
+public sealed class ArticleImporter(Database database, TimeProvider clock, IValidator<ArticleRequest> validator, IOptions<ImportSettings> settings,
+    ILogger<ArticleImporter> logger)
 {
     /// <summary>What an import did; <paramref name="Recount"/> is the time spent merging and recounting story summaries.</summary>
     public sealed record Outcome(ImportResult? Result, BadRows BadRows, long Rows, int StoriesTouched = 0, TimeSpan Recount = default, TimeSpan WriteTurn = default)
@@ -139,7 +142,7 @@ public sealed class ArticleImporter(Database database, TimeProvider clock, IOpti
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var bad = new BadRows();
-        var reader = new RowReader(bad, clock.GetUtcNow() + ArticleRequestValidator.MaxAhead);
+        var reader = new RowReader(bad, validator);
         using var spool = new ImportSpool<CheckedRow>(CheckedRowCodec.Instance, WindowRows, settings.Value.SpoolDirectory);
         await foreach (var line in lines.WithCancellation(ct))
         {
@@ -287,8 +290,11 @@ public sealed class ArticleImporter(Database database, TimeProvider clock, IOpti
         NativeHeap.ReleaseFreeMemory();
     }
 
-    /// <summary>Gives each row the checks that need no database.</summary>
-    private sealed class RowReader(BadRows bad, DateTimeOffset maxPublished)
+    /// <summary>
+    /// Gives each row the checks that need no database: the rules of <c>POST /v1/articles</c> (its validator, on the row
+    /// as an <see cref="ArticleRequest"/>), and that the file names each canonical URL once.
+    /// </summary>
+    private sealed class RowReader(BadRows bad, IValidator<ArticleRequest> validator)
     {
         private readonly FirstRows urlsSeen = new();
 
@@ -311,38 +317,43 @@ public sealed class ArticleImporter(Database database, TimeProvider clock, IOpti
         private CheckedRow Check(long row, ArticleImportRow article)
         {
             var valid = true;
-            var title = article.Title?.Trim();
-            if (string.IsNullOrEmpty(title) || title.Length > 500 || !TextRules.IsClean(title))
+            // The time is a string in an import row, so that a bad one is a bad row rather than malformed JSON.
+            var publishedParsed = Rfc3339.TryParse(article.PublishedAt, out var published);
+            if (!publishedParsed && article.PublishedAt is not null)
             {
-                bad.Add(row, "title", article.Title, "A title of 1–500 characters, with visible text and no control characters, is required.");
+                bad.Add(row, "publishedAt", article.PublishedAt, Rfc3339.Expected);
                 valid = false;
             }
 
-            if (!Rfc3339.TryParse(article.PublishedAt, out var published) || published < ArticleRequestValidator.Earliest || published > maxPublished)
+            var request = new ArticleRequest(article.Url!, article.Title!, published, article.OutletId);
+            foreach (var failure in validator.Validate(request).Errors)
             {
-                bad.Add(row, "publishedAt", article.PublishedAt, "An RFC 3339 timestamp with an offset, from 1900 to one day from now, is required.");
-                valid = false;
+                if (failure.PropertyName != "publishedAt" || publishedParsed || article.PublishedAt is null)
+                {
+                    bad.Add(row, failure.PropertyName, RawValue(article, failure.PropertyName), failure.ErrorMessage);
+                    valid = false;
+                }
             }
 
-            string? url = null, host = null;
-            if (!ArticleUrl.TryCanonicalize(article.Url, out var canonical, out var domain))
+            var canonical = request.Canonical;
+            if (canonical is not null && !urlsSeen.TryAdd(canonical.Url, row, out var firstRow))
             {
-                bad.Add(row, "url", article.Url, "An absolute http or https URL on a host name, up to 2,048 characters, is required.");
-                valid = false;
-            }
-            else if (!urlsSeen.TryAdd(canonical, row, out var firstRow))
-            {
-                bad.Add(row, "url", article.Url, $"The canonical URL {canonical} is also on row {firstRow}; a file names each article once.");
-                valid = false;
-            }
-            else
-            {
-                (url, host) = (canonical, domain);
+                bad.Add(row, "url", article.Url, $"The canonical URL {canonical.Url} is also on row {firstRow}; a file names each article once.");
+                (valid, canonical) = (false, null);
             }
 
-            return new CheckedRow(row, valid, url, host, title ?? "", article.OutletId, valid ? published.ToUnixTimeMilliseconds() : 0,
+            return new CheckedRow(row, valid, canonical?.Url, canonical?.Host, article.Title ?? "", article.OutletId, valid ? published.ToUnixTimeMilliseconds() : 0,
                 [.. (article.StoryIds ?? []).Distinct()]);
         }
+
+        private static string? RawValue(ArticleImportRow article, string field) => field switch
+        {
+            "url" => article.Url,
+            "title" => article.Title,
+            "publishedAt" => article.PublishedAt,
+            "outletId" => article.OutletId?.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            _ => null,
+        };
     }
 
     /// <summary>How checked rows are spooled.</summary>
@@ -400,15 +411,9 @@ public sealed class ArticleImporter(Database database, TimeProvider clock, IOpti
 
     private sealed class Lookups(SqliteConnection connection, SqliteTransaction? transaction, BadRows bad) : IAsyncDisposable
     {
-        private readonly Dictionary<string, long?> outletOfDomain = new(StringComparer.Ordinal);
-        private readonly Dictionary<long, bool> outletExists = [];
+        private readonly OutletResolver outlets = new(connection, transaction);
         private readonly Dictionary<long, bool> storyExists = [];
-        private SqliteCommand? byDomain, byId, story;
-
-        // Prepared when first needed: rows usually name their outlet either by host or by id, not both.
-        private SqliteCommand ByDomain => byDomain ??= Command(connection, transaction, "SELECT id FROM outlets WHERE domain = $domain", "$domain");
-
-        private SqliteCommand ById => byId ??= Command(connection, transaction, "SELECT EXISTS (SELECT 1 FROM outlets WHERE id = $id)", "$id");
+        private SqliteCommand? story;
 
         private SqliteCommand Story => story ??= Command(connection, transaction, "SELECT EXISTS (SELECT 1 FROM stories WHERE id = $id)", "$id");
 
@@ -416,64 +421,27 @@ public sealed class ArticleImporter(Database database, TimeProvider clock, IOpti
         public async Task<ValidRow?> ResolveAsync(CheckedRow row, CancellationToken ct)
         {
             var valid = row.Valid;
-            long outletId = 0;
+            long? outletId = null;
             if (row.Url is not null)
             {
-                if (row.OutletId is { } given)
+                (outletId, var problem) = await outlets.ResolveAsync(row.OutletId, row.Host!, ct);
+                if (outletId is null)
                 {
-                    if (await OutletExistsAsync(given, ct))
-                    {
-                        outletId = given;
-                    }
-                    else
-                    {
-                        bad.Add(row.Row, "outletId", given.ToString(System.Globalization.CultureInfo.InvariantCulture), $"Outlet {given} does not exist.");
-                    }
-                }
-                else
-                {
-                    foreach (var domain in DomainName.SelfAndParents(row.Host!))
-                    {
-                        if (await OutletOfDomainAsync(domain, ct) is { } found)
-                        {
-                            outletId = found;
-                            break;
-                        }
-                    }
-
-                    if (outletId == 0)
-                    {
-                        bad.Add(row.Row, "outletId", null, $"No outlet is registered for {row.Host} or a parent domain; import the outlet first or give outletId.");
-                    }
+                    bad.Add(row.Row, "outletId", row.OutletId?.ToString(System.Globalization.CultureInfo.InvariantCulture), problem!);
                 }
             }
 
             foreach (var storyId in row.StoryIds)
             {
-                if (!await StoryExistsAsync(storyId, ct))
+                if (!await ExistsAsync(storyExists, () => Story, storyId, ct))
                 {
                     bad.Add(row.Row, "storyIds", storyId.ToString(System.Globalization.CultureInfo.InvariantCulture), $"Story {storyId} does not exist.");
                     valid = false;
                 }
             }
 
-            return valid && outletId != 0 ? new ValidRow(row.Row, row.Url!, row.Title, outletId, row.PublishedMs, row.StoryIds) : null;
+            return valid && outletId is { } outlet ? new ValidRow(row.Row, row.Url!, row.Title, outlet, row.PublishedMs, row.StoryIds) : null;
         }
-
-        private async Task<long?> OutletOfDomainAsync(string domain, CancellationToken ct)
-        {
-            if (!outletOfDomain.TryGetValue(domain, out var id))
-            {
-                ByDomain.Parameters[0].Value = domain;
-                id = outletOfDomain[domain] = await ByDomain.ExecuteScalarAsync(ct) is long found ? found : null;
-            }
-
-            return id;
-        }
-
-        private Task<bool> OutletExistsAsync(long id, CancellationToken ct) => ExistsAsync(outletExists, () => ById, id, ct);
-
-        private Task<bool> StoryExistsAsync(long id, CancellationToken ct) => ExistsAsync(storyExists, () => Story, id, ct);
 
         /// <summary>Whether the row <paramref name="id"/> exists, asked of the database once per id.</summary>
         private static async Task<bool> ExistsAsync(Dictionary<long, bool> known, Func<SqliteCommand> query, long id, CancellationToken ct)
@@ -488,7 +456,7 @@ public sealed class ArticleImporter(Database database, TimeProvider clock, IOpti
             return exists;
         }
 
-        public ValueTask DisposeAsync() => DisposeAllAsync(byDomain, byId, story);
+        public ValueTask DisposeAsync() => DisposeAllAsync(story);
     }
 
     /// <summary>

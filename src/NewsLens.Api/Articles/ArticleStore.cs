@@ -1,4 +1,5 @@
 using Dapper;
+using NewsLens.Api.Outlets;
 
 namespace NewsLens.Api.Articles;
 
@@ -72,19 +73,13 @@ public sealed class ArticleStore(Database database)
     public async Task<ArticleCreation> CreateAsync(ArticleRequest request, long now, CancellationToken ct)
     {
         const string findUrl = "SELECT id FROM articles WHERE url = @url";
-        const string outletExists = "SELECT EXISTS (SELECT 1 FROM outlets WHERE id = @outletId)";
-        const string outletByHost = "SELECT id FROM outlets WHERE domain IN @domains ORDER BY length(domain) DESC LIMIT 1";
         const string insert = $"""
             INSERT INTO articles (url, title, outlet_id, published_at, created_at)
             VALUES (@url, @Title, @outletId, @publishedAt, @now)
             RETURNING {Columns}
             """;
 
-        if (!ArticleUrl.TryCanonicalize(request.Url, out var url, out var host))
-        {
-            throw new InvalidOperationException("Article URL reached the store without validation.");
-        }
-
+        var (url, host) = request.Canonical ?? throw new InvalidOperationException("Article URL reached the store without validation.");
         await using var connection = await database.OpenForWriteAsync(ct);
         await using var transaction = Database.BeginWrite(connection);
         if (await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(findUrl, new { url }, transaction, cancellationToken: ct)) is { } existing)
@@ -92,26 +87,10 @@ public sealed class ArticleStore(Database database)
             return new ArticleCreation(null, DuplicateOfId: existing);
         }
 
-        long outletId;
-        if (request.OutletId is { } given)
+        var (outletId, problem) = await new OutletResolver(connection, transaction).ResolveAsync(request.OutletId, host, ct);
+        if (outletId is null)
         {
-            if (!await connection.ExecuteScalarAsync<bool>(new CommandDefinition(outletExists, new { outletId = given }, transaction, cancellationToken: ct)))
-            {
-                return new ArticleCreation(null, OutletProblem: $"Outlet {given} does not exist.");
-            }
-
-            outletId = given;
-        }
-        else
-        {
-            var domains = DomainName.SelfAndParents(host);
-            var found = await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(outletByHost, new { domains }, transaction, cancellationToken: ct));
-            if (found is null)
-            {
-                return new ArticleCreation(null, OutletProblem: $"No outlet is registered for {host} or a parent domain; create the outlet first or pass outletId.");
-            }
-
-            outletId = found.Value;
+            return new ArticleCreation(null, OutletProblem: problem);
         }
 
         var row = await connection.QuerySingleAsync<ArticleRow>(new CommandDefinition(

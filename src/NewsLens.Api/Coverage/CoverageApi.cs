@@ -124,7 +124,7 @@ public static class CoverageApi
             .WithName("getStoryCoverage")
             .WithSummary("Get a story's coverage")
             .WithDescription("How many sources covered the story and how they lean, with factuality and ownership breakdowns and the blindspot flag. " +
-                "The rules (units, rounding, ties, labels, thresholds) are stated in the README's \"Coverage semantics\".");
+                "The rules (units, rounding, ties, labels, thresholds) are stated in docs/api.md, \"Coverage semantics\".");
         group.MapGet("/coverage", GetBatchCoverage)
             .WithConditionalGet(lastModified: true)
             .WithName("getBatchCoverage")

@@ -74,7 +74,7 @@ public sealed class Rfc3339DateTimeOffsetConverter : JsonConverter<DateTimeOffse
             return value;
         }
 
-        throw new JsonValueException("Expected an RFC 3339 timestamp with an offset, such as 2025-06-01T12:30:00Z or 2025-06-01T14:30:00+02:00.");
+        throw new JsonValueException(Rfc3339.Expected);
     }
 
     public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>

@@ -26,7 +26,7 @@ public static class OpenApiSetup
                 Version = "v1",
                 Description = "News outlets with bias, factuality and ownership ratings; stories, articles and their links; " +
                     "and exact per-story coverage (bias distribution, factuality, ownership, blindspot). " +
-                    "Errors are application/problem+json (RFC 9457). The coverage rules are stated in the README.",
+                    "Errors are application/problem+json (RFC 9457). The coverage rules are stated in docs/api.md (Coverage semantics).",
                 Contact = new OpenApiContact { Name = "NewsLens API team" },
             });
             options.DocInclusionPredicate((document, description) =>

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using System.ComponentModel.DataAnnotations;
 using FluentValidation;
 using NewsLens.Api.Ratings;
@@ -17,7 +18,33 @@ public sealed record OutletRequest(
     Bias? Bias = null,
     Factuality? Factuality = null,
     Ownership? Ownership = null,
-    string? Country = null);
+    string? Country = null)
+{
+    private (bool Done, string? Domain, string? Country) normalized;
+
+    /// <summary>The domain normalized, or null when it is not a host name; worked out once, for the validator and the store.</summary>
+    [JsonIgnore]
+    public string? NormalizedDomain => Normalized().Domain;
+
+    /// <summary>The country code normalized, or null when there is none or it is not one.</summary>
+    [JsonIgnore]
+    public string? NormalizedCountry => Normalized().Country;
+
+    private (bool, string? Domain, string? Country) Normalized()
+    {
+        if (!normalized.Done)
+        {
+            normalized = (true, DomainName.TryNormalize(Domain, out var domain) ? domain : null,
+                CountryCode.TryNormalize(Country, out var country) ? country : null);
+        }
+
+        return normalized;
+    }
+
+    /// <summary>The values as stored.</summary>
+    public OutletValues ToValues() => new(Name, NormalizedDomain!, EnumText<Bias>.Name(Bias), EnumText<Factuality>.Name(Factuality),
+        EnumText<Ownership>.Name(Ownership), NormalizedCountry);
+}
 
 public sealed record OutletResponse(
     long Id,
@@ -49,11 +76,11 @@ public sealed class OutletRequestValidator : AbstractValidator<OutletRequest>
         RuleFor(x => x.Name).NotEmpty().MaximumLength(200).Must(n => TextRules.IsClean(n)).WithMessage($"'name' {TextRules.Message}");
         RuleFor(x => x.Domain)
             .NotEmpty()
-            .Must(d => DomainName.TryNormalize(d, out _))
+            .Must((x, _) => x.NormalizedDomain is not null)
             .When(x => !string.IsNullOrEmpty(x.Domain), ApplyConditionTo.CurrentValidator)
             .WithMessage("'{PropertyValue}' is not a host name with a dot (such as example.com) or an http(s) URL on one.");
         RuleFor(x => x.Country)
-            .Must(c => CountryCode.TryNormalize(c, out _))
+            .Must((x, _) => x.NormalizedCountry is not null)
             .When(x => x.Country is not null)
             .WithMessage("'{PropertyValue}' is not an ISO 3166-1 alpha-2 country code (such as US or GB).");
     }

@@ -1,6 +1,7 @@
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using FluentValidation;
 using NewsLens.Api.Ratings;
 
 namespace NewsLens.Api.Outlets;
@@ -102,19 +103,19 @@ public static class OutletImport
         }
     }
 
-    /// <summary>Checks rows one by one; a domain named twice in one file is a bad row.</summary>
-    public sealed class RowChecker(BadRows bad)
+    /// <summary>
+    /// Checks rows one by one with the rules of <c>POST /v1/outlets</c> (its validator, on the row as an
+    /// <see cref="OutletRequest"/>), after mapping rating words from any vocabulary the import knows; a domain named
+    /// twice in one file is a bad row.
+    /// </summary>
+    public sealed class RowChecker(BadRows bad, IValidator<OutletRequest> validator)
     {
         private readonly FirstRows firstRowOfDomain = new();
-
-        /// <summary>The number of the last row read (1 = the first record).</summary>
-        public long Rows { get; private set; }
 
         /// <summary>The outlet's stored values, or null when the row is bad (its problems are recorded).</summary>
         public OutletImportValues? Check(OutletLine line)
         {
             var row = line.Row;
-            Rows = Math.Max(Rows, row);
             if (line.Outlet is not { } outlet)
             {
                 bad.Add(row, line.Field ?? "body", null, line.Error ?? "The row could not be read.");
@@ -122,42 +123,14 @@ public static class OutletImport
             }
 
             var before = bad.Count;
-            var name = outlet.Name?.Trim();
-            if (string.IsNullOrEmpty(name))
-            {
-                bad.Add(row, "name", outlet.Name, "A name is required.");
-            }
-            else if (name.Length > 200)
-            {
-                bad.Add(row, "name", name, "The name is longer than 200 characters.");
-            }
-            else if (!TextRules.IsClean(name))
-            {
-                bad.Add(row, "name", name, $"The name {TextRules.Message}");
-            }
-
-            string? domain = null;
-            if (string.IsNullOrWhiteSpace(outlet.Domain))
-            {
-                bad.Add(row, "domain", outlet.Domain, "A domain is required.");
-            }
-            else if (!DomainName.TryNormalize(outlet.Domain, out domain))
-            {
-                bad.Add(row, "domain", outlet.Domain, "Not a host name with a dot (such as example.com) or an http(s) URL on one.");
-            }
-            else if (!firstRowOfDomain.TryAdd(domain, row, out var first))
-            {
-                bad.Add(row, "domain", outlet.Domain, $"The domain {domain} is also on row {first}; a file names each outlet once.");
-            }
-
             if (!RatingVocabulary.TryParseBias(outlet.Bias, out var bias))
             {
-                bad.Add(row, "bias", outlet.Bias, "Not a bias rating NewsLens knows (see the README's vocabulary table).");
+                bad.Add(row, "bias", outlet.Bias, "Not a bias rating NewsLens knows (see the rating vocabulary in docs/partners.md).");
             }
 
             if (!RatingVocabulary.TryParseFactuality(outlet.Factuality, out var factuality))
             {
-                bad.Add(row, "factuality", outlet.Factuality, "Not a factuality rating NewsLens knows (see the README's vocabulary table).");
+                bad.Add(row, "factuality", outlet.Factuality, "Not a factuality rating NewsLens knows (see the rating vocabulary in docs/partners.md).");
             }
 
             if (!RatingVocabulary.TryParseOwnership(outlet.Ownership, out var ownership))
@@ -165,17 +138,27 @@ public static class OutletImport
                 bad.Add(row, "ownership", outlet.Ownership, $"Not an ownership type; expected one of: {EnumText<Ownership>.AllowedList}.");
             }
 
-            string? country = null;
-            if (!string.IsNullOrWhiteSpace(outlet.Country) && !CountryCode.TryNormalize(outlet.Country, out country))
+            var request = new OutletRequest(outlet.Name!, outlet.Domain!, bias, factuality, ownership, string.IsNullOrWhiteSpace(outlet.Country) ? null : outlet.Country);
+            foreach (var failure in validator.Validate(request).Errors)
             {
-                bad.Add(row, "country", outlet.Country, "Not an ISO 3166-1 alpha-2 country code (such as US or GB).");
+                bad.Add(row, failure.PropertyName, RawValue(outlet, failure.PropertyName), failure.ErrorMessage);
             }
 
-            return bad.Count == before
-                ? new OutletImportValues(row, new OutletValues(name!, domain!, EnumText<Bias>.Name(bias), EnumText<Factuality>.Name(factuality),
-                    EnumText<Ownership>.Name(ownership), country))
-                : null;
+            if (request.NormalizedDomain is { } domain && !firstRowOfDomain.TryAdd(domain, row, out var first))
+            {
+                bad.Add(row, "domain", outlet.Domain, $"The domain {domain} is also on row {first}; a file names each outlet once.");
+            }
+
+            return bad.Count == before ? new OutletImportValues(row, request.ToValues()) : null;
         }
+
+        private static string? RawValue(OutletImportRow outlet, string field) => field switch
+        {
+            "name" => outlet.Name,
+            "domain" => outlet.Domain,
+            "country" => outlet.Country,
+            _ => null,
+        };
     }
 
     /// <summary>How checked outlets are spooled.</summary>

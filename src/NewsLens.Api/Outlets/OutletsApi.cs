@@ -45,7 +45,7 @@ public static class OutletsApi
             .WithSummary("Import outlets in bulk")
             .WithDescription("A CSV (header: name, domain, bias, factuality, ownership, country) or a JSON array, upserted by normalized domain. " +
                 "All or nothing: any bad row makes it a 422 that lists every bad row, and nothing is written. " +
-                "Rating words from AllSides and Media Bias/Fact Check are mapped to NewsLens values (README: vocabulary table). " +
+                "Rating words from AllSides and Media Bias/Fact Check are mapped to NewsLens values (docs/partners.md: rating vocabulary). " +
                 "`dryRun=true` checks and counts without writing.");
 
         return group;
@@ -53,7 +53,7 @@ public static class OutletsApi
 
     public static async Task<Results<Ok<ImportResult>, ValidationProblem, UnprocessableEntity<ImportProblem>, ProblemHttpResult>> ImportOutlets(
         HttpRequest request, QueryValue<bool>? dryRun, OutletStore store, TimeProvider clock, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
-        IOptions<ImportSettings> settings, ILoggerFactory loggers, CancellationToken ct)
+        IOptions<ImportSettings> settings, FluentValidation.IValidator<OutletRequest> validator, ILoggerFactory loggers, CancellationToken ct)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var maxRow = settings.Value.MaxRowBytes;
@@ -70,7 +70,7 @@ public static class OutletsApi
 
         // The whole body is read and checked before the import asks for the write turn.
         var bad = new BadRows();
-        var checker = new OutletImport.RowChecker(bad);
+        var checker = new OutletImport.RowChecker(bad, validator);
         using var spool = new ImportSpool<OutletImportValues>(OutletImport.Codec.Instance, ImportSpoolWindow, settings.Value.SpoolDirectory);
         try
         {
@@ -131,7 +131,7 @@ public static class OutletsApi
     public static async Task<Results<Created<OutletResponse>, ValidationProblem, Conflict<ProblemDetails>>> CreateOutlet(
         OutletRequest request, OutletStore store, TimeProvider clock, HttpContext http, CancellationToken ct)
     {
-        var result = await store.CreateAsync(ToValues(request), clock.GetUtcNow().ToUnixTimeMilliseconds(), ct);
+        var result = await store.CreateAsync(request.ToValues(), clock.GetUtcNow().ToUnixTimeMilliseconds(), ct);
         if (result.Outcome != WriteOutcome.Done)
         {
             return DomainTaken(result.ConflictingId);
@@ -144,7 +144,7 @@ public static class OutletsApi
     public static async Task<Results<Ok<OutletResponse>, ValidationProblem, NotFound<ProblemDetails>, Conflict<ProblemDetails>, PreconditionFailed>> ReplaceOutlet(
         long id, OutletRequest request, OutletStore store, TimeProvider clock, HttpContext http, CancellationToken ct)
     {
-        var result = await store.ReplaceAsync(id, ToValues(request), clock.GetUtcNow().ToUnixTimeMilliseconds(), EntityTags.IfMatchCheck(http.Request, 'o', id), ct);
+        var result = await store.ReplaceAsync(id, request.ToValues(), clock.GetUtcNow().ToUnixTimeMilliseconds(), EntityTags.IfMatchCheck(http.Request, 'o', id), ct);
         switch (result.Outcome)
         {
             case WriteOutcome.Done:
@@ -173,17 +173,4 @@ public static class OutletsApi
 
     private static Conflict<ProblemDetails> DomainTaken(long? outletId) =>
         ApiProblems.Conflict($"Outlet {outletId} already has this domain.", new Dictionary<string, object?> { ["outletId"] = outletId });
-
-    /// <summary>The validator has accepted the request, so the normalizations succeed.</summary>
-    private static OutletValues ToValues(OutletRequest request)
-    {
-        DomainName.TryNormalize(request.Domain, out var domain);
-        return new OutletValues(
-            request.Name,
-            domain!,
-            EnumText<Bias>.Name(request.Bias),
-            EnumText<Factuality>.Name(request.Factuality),
-            EnumText<Ownership>.Name(request.Ownership),
-            request.Country is null ? null : CountryCode.TryNormalize(request.Country, out var country) ? country : null);
-    }
 }

@@ -5,7 +5,7 @@ namespace NewsLens.Api.Ratings;
 
 /// <summary>
 /// Rating words as other raters write them, mapped to NewsLens values. Matching ignores case and
-/// punctuation ("Lean Left", "lean_left" and "lean-left" are one word). The README lists the table.
+/// punctuation ("Lean Left", "lean_left" and "lean-left" are one word). docs/partners.md lists the table.
 /// </summary>
 public static class RatingVocabulary
 {

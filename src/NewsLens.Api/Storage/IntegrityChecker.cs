@@ -57,7 +57,7 @@ public sealed class IntegrityChecker(Database database, StorageHealth health, IO
         }
         else
         {
-            logger.LogError("Database integrity check FAILED in {Seconds:F1} s: {Problem}. Restore from a backup (README, Backups and restore).", took.TotalSeconds, problem);
+            logger.LogError("Database integrity check FAILED in {Seconds:F1} s: {Problem}. Restore from a backup (docs/operations.md, Backups and restore).", took.TotalSeconds, problem);
         }
 
         return problem;

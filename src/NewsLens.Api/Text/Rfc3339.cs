@@ -10,6 +10,9 @@ public static partial class Rfc3339
 {
     public const string Example = "2025-06-01T12:30:00Z";
 
+    /// <summary>What a value that does not parse is told.</summary>
+    public const string Expected = "Expected an RFC 3339 timestamp with an offset, such as 2025-06-01T12:30:00Z or 2025-06-01T14:30:00+02:00.";
+
     [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$")]
     private static partial Regex DateTime();
 

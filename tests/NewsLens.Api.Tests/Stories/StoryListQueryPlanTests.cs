@@ -50,7 +50,7 @@ public class StoryListQueryPlanTests(NewsLensFactory factory) : ApiTests(factory
         var text = string.Join(" | ", plan);
         // A full-text match, an outlet's stories or a publication range are read through their own index and
         // then sorted: one index cannot give both the set and the order. Dashboards ask for narrow sets there
-        // (a phrase, one outlet, the last days); the README says so.
+        // (a phrase, one outlet, the last days); docs/api.md says so.
         if (filter is not ("q" or "outlet" or "published"))
         {
             Assert.DoesNotContain(plan, d => d.Contains("TEMP B-TREE", StringComparison.Ordinal));
