@@ -961,10 +961,8 @@ public sealed class ArticleImporter(Database database, TimeProvider clock, IVali
         await command.ExecuteNonQueryAsync(ct);
     }
 
-    // A 16 MiB page cache for a large import's indexes (the default is 2 MiB), given back when the import ends.
-    // Measured on a 500,000-article generation (rates vary by about 20% between runs on this machine):
-    // 64 MiB: 21k rows/s, 395 MB peak RSS; 32 MiB: 14k rows/s, 256 MB; 16 MiB: 16.8k rows/s, 210 MB. With sorted
-    // windows, 48 MiB was no faster than 16 on the 1,000,000-article benchmark.
+    // A 16 MiB page cache for a large import's indexes (the default is 2 MiB), given back when the import ends:
+    // larger caches were no faster once windows were sorted, and cost peak memory (docs/benchmarks.md).
     private const string LargeImportCache = "PRAGMA cache_size = -16384";
 
     /// <summary>

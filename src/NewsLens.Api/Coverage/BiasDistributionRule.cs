@@ -22,15 +22,12 @@ public readonly record struct LeanPercents(int? Left, int? Center, int? Right);
 public sealed class BlindspotOptions
 {
     /// <summary>Fewest rated units before a story can be a blindspot.</summary>
-    [System.ComponentModel.DataAnnotations.Range(1, int.MaxValue)]
     public int MinRated { get; set; } = 5;
 
     /// <summary>The side that barely covers the story has at most this share of rated units.</summary>
-    [System.ComponentModel.DataAnnotations.Range(0, 100)]
     public int MaxNeglectingPercent { get; set; } = 20;
 
     /// <summary>The other side has at least this share of rated units.</summary>
-    [System.ComponentModel.DataAnnotations.Range(0, 100)]
     public int MinDominantPercent { get; set; } = 50;
 }
 

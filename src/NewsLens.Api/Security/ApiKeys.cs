@@ -91,16 +91,11 @@ public static class ApiKeys
     {
         builder.Services.AddOptions<AuthSettings>().BindConfiguration(AuthSettings.Section).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<AuthSettings>, AuthSettingsValidator>();
-        builder.Services.AddAuthentication(Scheme).AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(Scheme, null);
-        // AddAuthentication brings Data Protection, whose hosted service loads (or first creates and stores) a key
-        // ring at start: a tenth of the start-up time, and a warning about unencrypted keys in every container.
-        // Nothing here protects data (API keys are compared by hash; there are no cookies or tokens), so the ring
-        // is not loaded at start; it would still load on first use if anything ever asked for it.
-        if (builder.Services.FirstOrDefault(d => d.ServiceType == typeof(IHostedService) &&
-            d.ImplementationType?.FullName == "Microsoft.AspNetCore.DataProtection.Internal.DataProtectionHostedService") is { } keyRingLoader)
-        {
-            builder.Services.Remove(keyRingLoader);
-        }
+        // The authentication core and the one scheme, without AddAuthentication's Data Protection key ring: nothing here
+        // protects data (keys are compared by hash; there are no cookies or tokens), and loading the ring took a tenth
+        // of the start-up time and warned about unencrypted keys in every container.
+        builder.Services.AddAuthenticationCore(options => options.DefaultScheme = Scheme).AddWebEncoders();
+        new AuthenticationBuilder(builder.Services).AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(Scheme, null);
         builder.Services.AddSingleton<IAuthorizationHandler, ScopeHandler>();
         builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, ScopeProblemResultHandler>();
         builder.Services.AddAuthorizationBuilder()

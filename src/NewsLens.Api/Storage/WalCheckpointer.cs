@@ -10,9 +10,8 @@ namespace NewsLens.Api.Storage;
 /// <remarks>
 /// <para>
 /// With SQLite's automatic checkpoint, the write that crossed the threshold copied the whole log and waited for
-/// the file's fsync before its response, holding the write turn: on the benchmark's 50,000-row imports that was
-/// 0.4–0.5 s of every 2–3 s chunk. A PASSIVE checkpoint waits for no reader or writer, so the next write goes on
-/// while the last one is copied.
+/// the file's fsync while it held the write turn. A PASSIVE checkpoint waits for no reader or writer, so the next
+/// write goes on while the last one is copied (docs/benchmarks.md has the figures).
 /// </para>
 /// <para>
 /// The log starts over (and journal_size_limit cuts the file back) only when a write begins after a checkpoint
