@@ -67,7 +67,7 @@ public static class BenchmarkReport
         md.AppendLine("# NewsLens benchmark report").AppendLine();
         md.AppendLine(s.Quick
             ? "**Quick mode** (CI smoke run: a small database and short runs; the numbers say nothing about the targets)."
-            : "Full run. Reproduce with `bash tests/load/run.sh` (see the README, *Performance*).").AppendLine();
+            : "Full run. Reproduce with `bash tests/load/run.sh` (see [Performance](benchmarks.md#performance)).").AppendLine();
         md.AppendLine("## Machine and settings").AppendLine();
         md.AppendLine("| | |").AppendLine("|---|---|");
         md.AppendLine($"| Date (UTC) | {DateTime.UtcNow:yyyy-MM-dd HH:mm} |");

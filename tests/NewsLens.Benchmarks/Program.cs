@@ -1,6 +1,6 @@
 // NewsLens benchmarks (issue 5). Usually started by tests/load/run.sh, which publishes the server first.
 //
-//   run   --server-dll PATH --lua DIR --work DIR [--report docs/benchmarks.md] [--quick]
+//   run   --server-dll PATH --lua DIR --work DIR [--report docs/benchmark-report.md] [--quick]
 //         generate the databases through the API, drive every wrk scenario, run the micro-benchmarks, write the report
 //   generate --base-url URL --api-key KEY [--articles N] [--seed N]
 //         only the data generator, against a running server with an empty database (1,000,000 articles by default)

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # The NewsLens load benchmark (issue 5): publishes the Release server, generates the databases through the
 # API, drives every scenario with wrk, runs the BenchmarkDotNet micro-benchmarks and writes the report.
-#   bash tests/load/run.sh            # full run (about 15 minutes): writes docs/benchmarks.md
+#   bash tests/load/run.sh            # full run (about 15 minutes): writes docs/benchmark-report.md
 #   bash tests/load/run.sh --quick    # CI smoke run (under 3 minutes): small database, short runs; fails only on errors
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
 quick=""
-report="docs/benchmarks.md"
+report="docs/benchmark-report.md"
 if [ "${1:-}" = "--quick" ]; then
   quick="--quick"
   report=""
