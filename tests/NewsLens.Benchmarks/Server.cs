@@ -41,6 +41,9 @@ public sealed class Server : IAsyncDisposable
         // As the container image sets it (Dockerfile): fewer glibc malloc arenas, less resident memory after imports.
         start.Environment["MALLOC_ARENA_MAX"] = "2";
         start.Environment["Logging__LogLevel__NewsLens"] = "Information";
+        // Plain log lines: the report quotes the server's import log.
+        start.Environment["Logging__Console__FormatterName"] = "simple";
+        start.Environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
 
         var clock = Stopwatch.StartNew();
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
