@@ -5,6 +5,7 @@ using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using FluentValidation;
 using Microsoft.Extensions.Options;
+using NewsLens.Api.Coverage;
 using NewsLens.Api.Outlets;
 
 namespace NewsLens.Api.Articles;
@@ -92,16 +93,13 @@ public static class ArticleImport
 /// still arriving or while a dry run runs, and memory holds one window, never the file.
 /// </summary>
 /// <remarks>
-/// For an import of more than <see cref="TriggerRows"/> rows the per-link summary triggers stand aside (a
-/// bulk_load row, visible only inside this transaction). Each window merges the links it added into story_outlets
-/// and story_summaries in two set-based statements; stories whose existing articles the import changed are
-/// recounted from their links before it commits, with the same recount the consistency test uses as its
-/// reference. A smaller import leaves the triggers on, as single writes do, and runs none of that machinery.
+/// Each window's links and updated articles are handed to <see cref="CoverageSummaries"/>, which recounts the
+/// summaries of the (story, outlet) pairs they touched in the same transaction, as for single writes.
 /// </remarks>
-public sealed class ArticleImporter(Database database, TimeProvider clock, IValidator<ArticleRequest> validator, IOptions<ImportSettings> settings,
-    ILogger<ArticleImporter> logger)
+public sealed class ArticleImporter(Database database, CoverageSummaries summaries, TimeProvider clock, IValidator<ArticleRequest> validator,
+    IOptions<ImportSettings> settings)
 {
-    /// <summary>What an import did; <paramref name="Recount"/> is the time spent merging and recounting story summaries.</summary>
+    /// <summary>What an import did; <paramref name="Recount"/> is the time spent recounting story summaries.</summary>
     public sealed record Outcome(ImportResult? Result, BadRows BadRows, long Rows, int StoriesTouched = 0, TimeSpan Recount = default, TimeSpan WriteTurn = default)
     {
         /// <summary>Time spent reading the body and checking rows (step 1), and looking them up without the turn (step 2).</summary>
@@ -121,13 +119,6 @@ public sealed class ArticleImporter(Database database, TimeProvider clock, IVali
     /// SQLite's memory high-water mark.
     /// </summary>
     public const int StatementRows = 64;
-
-    /// <summary>
-    /// The most rows an import writes with the per-link summary triggers on instead of in bulk mode: entering and
-    /// leaving bulk mode and merging take seven more statements, which one-row imports would mostly spend on
-    /// preparing statements.
-    /// </summary>
-    public const int TriggerRows = StatementRows;
 
     /// <summary>A row that passed every check, waiting for its window to be written.</summary>
     private readonly record struct ValidRow(long Row, string Url, string Title, long OutletId, long PublishedMs, long[] StoryIds);
@@ -182,7 +173,7 @@ public sealed class ArticleImporter(Database database, TimeProvider clock, IVali
     private async Task<Preview?> CheckAsync(ImportSpool<CheckedRow> spool, BadRows bad, bool dryRun, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
-        await using var lookups = new Lookups(connection, null, bad);
+        await using var lookups = new Lookups(connection, null, database.Dialect, bad);
         var preview = dryRun ? new Preview(connection, bad) : null;
         var valid = new List<ValidRow>();
         foreach (var window in spool.Windows())
@@ -208,26 +199,15 @@ public sealed class ArticleImporter(Database database, TimeProvider clock, IVali
     private async Task<Outcome> WriteAsync(ImportSpool<CheckedRow> spool, BadRows bad, long rows, CancellationToken ct)
     {
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-        var bulk = spool.Count > TriggerRows;
-        var largeCache = spool.Count >= LargeImportRows;
-        await using var connection = await database.OpenForWriteAsync(ct);
-        var turnStarted = System.Diagnostics.Stopwatch.GetTimestamp();
-        try
+        var waited = System.Diagnostics.Stopwatch.GetTimestamp();
+        var turnStarted = 0L;
+        return await database.WriteAsync(async write =>
         {
-            await using var transaction = Database.BeginWrite(connection);
-            if (bulk)
-            {
-                await Execute(connection, transaction, BeginBulkLoad, ct);
-            }
-
-            if (largeCache)
-            {
-                await Execute(connection, transaction, LargeImportCache, ct);
-            }
-
-            await using var lookups = new Lookups(connection, transaction, bad);
-            await using var writer = new BatchWriter(connection, transaction, now, bad, bulk);
+            turnStarted = System.Diagnostics.Stopwatch.GetTimestamp();
+            await using var lookups = new Lookups((SqliteConnection)write.Connection, (SqliteTransaction)write.Transaction, write.Dialect, bad);
+            await using var writer = new BatchWriter(write, now, bad);
             var valid = new List<ValidRow>();
+            var summaryTime = TimeSpan.Zero;
             foreach (var window in spool.Windows())
             {
                 valid.Clear();
@@ -241,53 +221,23 @@ public sealed class ArticleImporter(Database database, TimeProvider clock, IVali
 
                 // Something changed since the rows were checked (an outlet or story deleted, an article stored under
                 // another outlet): nothing is kept, and the answer lists what is now wrong.
-                if (bad.Any)
+                var pairs = bad.Any ? null : await writer.WriteAsync(valid, ct);
+                if (pairs is null || bad.Any)
                 {
+                    write.Cancel();
                     return new Outcome(null, bad, rows);
                 }
 
-                await writer.WriteAsync(valid, ct);
-                if (bad.Any)
-                {
-                    return new Outcome(null, bad, rows);
-                }
+                pairs.UnionWith(await summaries.PairsOfArticlesAsync(write, writer.UpdatedArticles, ct));
+
+                var summaryStarted = System.Diagnostics.Stopwatch.GetTimestamp();
+                await summaries.LinksChangedAsync(write, pairs, now, ct);
+                summaryTime += System.Diagnostics.Stopwatch.GetElapsedTime(summaryStarted);
             }
 
-            var recountStarted = System.Diagnostics.Stopwatch.GetTimestamp();
-            await writer.RecountChangedStoriesAsync(ct);
-            var recount = writer.SummaryTime + System.Diagnostics.Stopwatch.GetElapsedTime(recountStarted);
-            await transaction.CommitAsync(ct);
             return new Outcome(new ImportResult(writer.Created, writer.Updated, writer.Unchanged, DryRun: false) { Linked = writer.Linked }, bad, rows,
-                writer.StoriesTouched, recount, System.Diagnostics.Stopwatch.GetElapsedTime(turnStarted));
-        }
-        finally
-        {
-            if (largeCache)
-            {
-                await RestorePageCacheAsync(connection);
-            }
-        }
-    }
-
-    /// <summary>
-    /// The pooled writer connection goes back with the default page cache. After a storage fault the connection
-    /// may refuse even that; then it is dropped from the pool, and the fault the caller sees is the original one.
-    /// </summary>
-    private async Task RestorePageCacheAsync(SqliteConnection connection)
-    {
-        try
-        {
-            await Execute(connection, null, "PRAGMA cache_size = -2000", CancellationToken.None);
-        }
-        catch (SqliteException exception)
-        {
-            logger.LogWarning("Could not restore the writer connection's page cache after an import (SQLite error {Code}); the connection is dropped.",
-                exception.SqliteErrorCode);
-            SqliteConnection.ClearPool(connection);
-        }
-
-        // Giving the cache back frees 16 MiB to the C allocator, which keeps it unless told otherwise.
-        NativeHeap.ReleaseFreeMemory();
+                write.ChangedStories.Count, summaryTime, System.Diagnostics.Stopwatch.GetElapsedTime(turnStarted));
+        }, ct, bulk: spool.Count >= LargeImportRows);
     }
 
     /// <summary>
@@ -409,9 +359,9 @@ public sealed class ArticleImporter(Database database, TimeProvider clock, IVali
         private static string? ReadNullable(BinaryReader reader) => reader.ReadBoolean() ? reader.ReadString() : null;
     }
 
-    private sealed class Lookups(SqliteConnection connection, SqliteTransaction? transaction, BadRows bad) : IAsyncDisposable
+    private sealed class Lookups(SqliteConnection connection, SqliteTransaction? transaction, SqlDialect dialect, BadRows bad) : IAsyncDisposable
     {
-        private readonly OutletResolver outlets = new(connection, transaction);
+        private readonly OutletResolver outlets = new(connection, transaction, dialect);
         private readonly Dictionary<long, bool> storyExists = [];
         private SqliteCommand? story;
 
@@ -462,42 +412,28 @@ public sealed class ArticleImporter(Database database, TimeProvider clock, IVali
     /// <summary>
     /// Writes windows of checked rows: new articles with JSON-batched INSERT … ON CONFLICT (url) DO NOTHING
     /// RETURNING the ids it created, rows whose URL already exists one by one (update or unchanged), then the
-    /// window's links sorted by story, whose additions are merged into story_outlets and story_summaries.
+    /// window's links sorted by story. Answers the (story, outlet) pairs whose links changed, for the summaries.
     /// </summary>
     private sealed class BatchWriter : IAsyncDisposable
     {
         private readonly SqliteTransaction transaction;
-        private readonly long now;
         private readonly BadRows bad;
-        private readonly bool bulk;
         private readonly SqliteCommand insertArticles;
         private readonly SqliteCommand insertLinks;
-        private readonly SqliteCommand? mergeOutlets;
-        private readonly SqliteCommand? mergeSummaries;
         private SqliteCommand? find;
         private SqliteCommand? update;
-        private SqliteCommand? touchLinked;
         private readonly StatementJson json = new();
-        private readonly HashSet<long> touched = [];
         private readonly Dictionary<string, long> created = new(StringComparer.Ordinal);
         private readonly List<Link> links = [];
-        private readonly Dictionary<(long Story, long Outlet), Added> added = [];
-        private readonly Dictionary<long, StoryDelta> deltas = [];
 
-        /// <param name="bulk">True when the per-link triggers stand aside and this writer keeps the summaries.</param>
-        public BatchWriter(SqliteConnection connection, SqliteTransaction transaction, long now, BadRows bad, bool bulk)
+        public BatchWriter(StorageWrite write, long now, BadRows bad)
         {
-            (this.transaction, this.now, this.bad, this.bulk) = (transaction, now, bad, bulk);
+            (transaction, this.bad) = ((SqliteTransaction)write.Transaction, bad);
+            var connection = (SqliteConnection)write.Connection;
             insertArticles = Command(connection, transaction, InsertArticlesSql, "$rows", "$now");
             insertLinks = Command(connection, transaction, InsertLinksSql, "$rows", "$now");
             Set(insertArticles, ("$now", now));
             Set(insertLinks, ("$now", now));
-            if (bulk)
-            {
-                mergeOutlets = Command(connection, transaction, MergeStoryOutletsSql, "$rows");
-                mergeSummaries = Command(connection, transaction, MergeStorySummariesSql, "$rows", "$now");
-                Set(mergeSummaries, ("$now", now));
-            }
         }
 
         // Prepared when a first row names an article already stored; most imports only create.
@@ -507,22 +443,18 @@ public sealed class ArticleImporter(Database database, TimeProvider clock, IVali
         private SqliteCommand Update => update ??= Command(transaction.Connection!, transaction,
             "UPDATE articles SET title = $title, published_at = $published, version = version + 1 WHERE id = $id", "$title", "$published", "$id");
 
-        private SqliteCommand TouchLinked => touchLinked ??= Command(transaction.Connection!, transaction,
-            "INSERT OR IGNORE INTO temp.import_touched (story_id) SELECT story_id FROM story_articles WHERE article_id = $id", "$id");
-
         public int Created { get; private set; }
         public int Updated { get; private set; }
         public int Unchanged { get; private set; }
         public int Linked { get; private set; }
 
-        /// <summary>Stories whose summary the import merged into or recounted (in bulk mode), or linked to (otherwise).</summary>
-        public int StoriesTouched => touched.Count;
+        /// <summary>Articles already stored whose title or publication time this window changed (their links moved with them).</summary>
+        public List<long> UpdatedArticles { get; } = [];
 
-        /// <summary>Time spent merging links into the story summaries (the final recount is timed by the caller).</summary>
-        public TimeSpan SummaryTime { get; private set; }
-
-        public async Task WriteAsync(List<ValidRow> rows, CancellationToken ct)
+        /// <summary>Writes the window; null when a row turned out bad while writing.</summary>
+        public async Task<HashSet<(long Story, long Outlet)>?> WriteAsync(List<ValidRow> rows, CancellationToken ct)
         {
+            UpdatedArticles.Clear();
             rows.Sort(static (a, b) => (a.OutletId, a.PublishedMs, a.Row).CompareTo((b.OutletId, b.PublishedMs, b.Row)));
             foreach (var (start, end, slice) in json.Slices(rows, static (writer, row) =>
             {
@@ -546,32 +478,20 @@ public sealed class ArticleImporter(Database database, TimeProvider clock, IVali
                 for (var i = start; i < end; i++)
                 {
                     var row = rows[i];
-                    long articleId;
-                    if (created.TryGetValue(row.Url, out var newId))
+                    var articleId = created.TryGetValue(row.Url, out var newId) ? newId : await UpdateExistingAsync(row, ct);
+                    if (articleId is null)
                     {
-                        articleId = newId;
-                    }
-                    else if (await UpdateExistingAsync(row, ct) is { } existingId)
-                    {
-                        articleId = existingId;
-                    }
-                    else
-                    {
-                        continue;
+                        return null;
                     }
 
                     foreach (var storyId in row.StoryIds)
                     {
-                        links.Add(new Link(storyId, articleId, row.OutletId, row.PublishedMs));
+                        links.Add(new Link(storyId, articleId.Value, row.OutletId, row.PublishedMs));
                     }
                 }
             }
 
-            await WriteLinksAsync(ct);
-            if (bulk)
-            {
-                await MergeSummariesAsync(ct);
-            }
+            return await WriteLinksAsync(ct);
         }
 
         /// <summary>An article already stored under the URL: the same outlet is required; the title and time are updated.</summary>
@@ -603,24 +523,20 @@ public sealed class ArticleImporter(Database database, TimeProvider clock, IVali
             }
             else
             {
+                // A new publication time reaches the article's links by the foreign key's ON UPDATE CASCADE.
                 Set(Update, ("$title", row.Title), ("$published", row.PublishedMs), ("$id", id));
                 await Update.ExecuteNonQueryAsync(ct);
-                if (bulk)
-                {
-                    // Without bulk mode the new time reaches the links by cascade and the summaries by trigger.
-                    Set(TouchLinked, ("$id", id));
-                    await TouchLinked.ExecuteNonQueryAsync(ct);
-                }
-
+                UpdatedArticles.Add(id);
                 Updated++;
             }
 
             return id;
         }
 
-        /// <summary>Inserts the window's links in story order and gathers, per story and outlet, the articles each added.</summary>
-        private async Task WriteLinksAsync(CancellationToken ct)
+        /// <summary>Inserts the window's links in story order; answers the pairs of the links it added.</summary>
+        private async Task<HashSet<(long Story, long Outlet)>> WriteLinksAsync(CancellationToken ct)
         {
+            var pairs = new HashSet<(long Story, long Outlet)>();
             links.Sort(static (a, b) => (a.Story, a.Article).CompareTo((b.Story, b.Article)));
             foreach (var (_, _, slice) in json.Slices(links, static (writer, link) =>
             {
@@ -635,109 +551,15 @@ public sealed class ArticleImporter(Database database, TimeProvider clock, IVali
                 while (await reader.ReadAsync(ct))
                 {
                     Linked++;
-                    if (!bulk)
-                    {
-                        touched.Add(reader.GetInt64(0));
-                        continue;
-                    }
-
-                    var key = (reader.GetInt64(0), reader.GetInt64(1));
-                    var published = reader.GetInt64(2);
-                    added[key] = added.TryGetValue(key, out var sum)
-                        ? new Added(sum.Articles + 1, Math.Min(sum.First, published), Math.Max(sum.Last, published))
-                        : new Added(1, published, published);
+                    pairs.Add((reader.GetInt64(0), reader.GetInt64(1)));
                 }
             }
 
             links.Clear();
+            return pairs;
         }
 
-        /// <summary>
-        /// Adds the window's new links to story_outlets (an upsert per story and outlet, which returns the outlet's
-        /// article count in the story: equal to what the window added when the outlet is new to the story), then
-        /// adds the per-story sums to story_summaries. Set-based, and proportional to what the window added, not
-        /// to the size of the stories it touched.
-        /// </summary>
-        private async Task MergeSummariesAsync(CancellationToken ct)
-        {
-            var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            var groups = added.OrderBy(g => g.Key).ToList();
-            foreach (var (_, _, slice) in json.Slices(groups, static (writer, group) =>
-            {
-                writer.WriteNumberValue(group.Key.Story);
-                writer.WriteNumberValue(group.Key.Outlet);
-                writer.WriteNumberValue(group.Value.Articles);
-                writer.WriteNumberValue(group.Value.First);
-                writer.WriteNumberValue(group.Value.Last);
-            }))
-            {
-                mergeOutlets!.Parameters[0].Value = slice;
-                await using var reader = await mergeOutlets.ExecuteReaderAsync(ct);
-                while (await reader.ReadAsync(ct))
-                {
-                    var story = reader.GetInt64(0);
-                    var sum = added[(story, reader.GetInt64(1))];
-                    var lean = reader.IsDBNull(3) ? StoryDelta.Unrated : StoryDelta.LeanIndex(reader.GetString(3));
-                    if (!deltas.TryGetValue(story, out var delta))
-                    {
-                        deltas[story] = delta = new StoryDelta(sum.First, sum.Last);
-                    }
-
-                    delta.Add(lean, newSource: reader.GetInt64(2) == sum.Articles, sum);
-                }
-            }
-
-            foreach (var (_, _, slice) in json.Slices(deltas.OrderBy(d => d.Key).ToList(), static (writer, story) =>
-            {
-                writer.WriteNumberValue(story.Key);
-                foreach (var value in story.Value.Sources.Concat(story.Value.Articles))
-                {
-                    writer.WriteNumberValue(value);
-                }
-
-                writer.WriteNumberValue(story.Value.First);
-                writer.WriteNumberValue(story.Value.Last);
-            }))
-            {
-                mergeSummaries!.Parameters[0].Value = slice;
-                await mergeSummaries.ExecuteNonQueryAsync(ct);
-            }
-
-            touched.UnionWith(deltas.Keys);
-            added.Clear();
-            deltas.Clear();
-            SummaryTime += System.Diagnostics.Stopwatch.GetElapsedTime(started);
-        }
-
-        /// <summary>In bulk mode, recounts from their links the stories whose existing articles the import changed (when it changed any), then ends bulk mode.</summary>
-        public async Task RecountChangedStoriesAsync(CancellationToken ct)
-        {
-            if (!bulk)
-            {
-                return;
-            }
-
-            var connection = transaction.Connection!;
-            if (Updated > 0)
-            {
-                await using (var changed = Command(connection, transaction, "SELECT story_id FROM temp.import_touched"))
-                await using (var reader = await changed.ExecuteReaderAsync(ct))
-                {
-                    while (await reader.ReadAsync(ct))
-                    {
-                        touched.Add(reader.GetInt64(0));
-                    }
-                }
-
-                await using var recount = Command(connection, transaction, RecountChangedStories, "$now");
-                Set(recount, ("$now", now));
-                await recount.ExecuteNonQueryAsync(ct);
-            }
-
-            await Execute(connection, transaction, EndBulkLoad, ct);
-        }
-
-        public ValueTask DisposeAsync() => DisposeAllAsync(insertArticles, insertLinks, mergeOutlets, mergeSummaries, find, update, touchLinked);
+        public ValueTask DisposeAsync() => DisposeAllAsync(insertArticles, insertLinks, find, update);
     }
 
     /// <summary>An article already stored under a row's URL belongs to another outlet.</summary>
@@ -839,35 +661,6 @@ public sealed class ArticleImporter(Database database, TimeProvider clock, IVali
 
     private readonly record struct Link(long Story, long Article, long Outlet, long Published);
 
-    /// <summary>What a window's links added to one outlet's coverage of one story.</summary>
-    private readonly record struct Added(long Articles, long First, long Last);
-
-    /// <summary>What a window adds to one story's summary: sources and articles per lean (left, center, right, unrated).</summary>
-    private sealed class StoryDelta(long first, long last)
-    {
-        public const int Unrated = 3;
-
-        public long[] Sources { get; } = new long[4];
-        public long[] Articles { get; } = new long[4];
-        public long First { get; private set; } = first;
-        public long Last { get; private set; } = last;
-
-        public static int LeanIndex(string lean) => lean switch
-        {
-            "left" => 0,
-            "center" => 1,
-            "right" => 2,
-            _ => throw new InvalidOperationException($"Unknown lean '{lean}' in story_outlets."),
-        };
-
-        public void Add(int lean, bool newSource, Added sum)
-        {
-            Sources[lean] += newSource ? 1 : 0;
-            Articles[lean] += sum.Articles;
-            (First, Last) = (Math.Min(First, sum.First), Math.Max(Last, sum.Last));
-        }
-    }
-
     /// <summary>
     /// The JSON arrays that statements' $rows parameters carry, written with one reused buffer. Escaping is relaxed:
     /// the text goes to SQLite's JSON parser only, never to a page.
@@ -923,95 +716,11 @@ public sealed class ArticleImporter(Database database, TimeProvider clock, IVali
         RETURNING story_id, outlet_id, published_at
         """;
 
-    private const string MergeStoryOutletsSql = """
-        INSERT INTO story_outlets (story_id, outlet_id, articles, first_published_at, last_published_at, lean)
-        SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, (SELECT lean FROM outlets WHERE id = value ->> 1)
-        FROM json_each($rows) WHERE true
-        ON CONFLICT (story_id, outlet_id) DO UPDATE SET
-            articles = articles + excluded.articles,
-            first_published_at = MIN(first_published_at, excluded.first_published_at),
-            last_published_at = MAX(last_published_at, excluded.last_published_at)
-        RETURNING story_id, outlet_id, articles, lean
-        """;
-
-    private const string MergeStorySummariesSql = """
-        UPDATE story_summaries SET
-            sources_left     = sources_left     + (d.value ->> 1),
-            sources_center   = sources_center   + (d.value ->> 2),
-            sources_right    = sources_right    + (d.value ->> 3),
-            sources_unrated  = sources_unrated  + (d.value ->> 4),
-            articles_left    = articles_left    + (d.value ->> 5),
-            articles_center  = articles_center  + (d.value ->> 6),
-            articles_right   = articles_right   + (d.value ->> 7),
-            articles_unrated = articles_unrated + (d.value ->> 8),
-            first_published_at = MIN(COALESCE(first_published_at, d.value ->> 9), d.value ->> 9),
-            last_published_at  = MAX(COALESCE(last_published_at, d.value ->> 10), d.value ->> 10),
-            coverage_version = coverage_version + 1,
-            changed_at = $now
-        FROM json_each($rows) AS d
-        WHERE story_summaries.story_id = d.value ->> 0
-        """;
-
-    private static async Task Execute(SqliteConnection connection, SqliteTransaction? transaction, string sql, CancellationToken ct)
-    {
-        // Not prepared: BeginBulkLoad's later statements name the temp table its first statement creates.
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        await command.ExecuteNonQueryAsync(ct);
-    }
-
-    // A 16 MiB page cache for a large import's indexes (the default is 2 MiB), given back when the import ends:
-    // larger caches were no faster once windows were sorted, and cost peak memory (docs/benchmarks.md).
-    private const string LargeImportCache = "PRAGMA cache_size = -16384";
-
     /// <summary>
     /// Rows after which an import takes the large page cache. A small import (the mixed benchmark writes one row at
     /// a time) keeps the connection's default cache and skips growing, shrinking and trimming it.
     /// </summary>
     public const int LargeImportRows = 4_096;
-
-    private const string BeginBulkLoad = """
-        INSERT INTO bulk_load (id) VALUES (1);
-        CREATE TEMP TABLE IF NOT EXISTS import_touched (story_id INTEGER PRIMARY KEY);
-        DELETE FROM temp.import_touched;
-        """;
-
-    /// <summary>Rebuilds story_outlets and the summaries of the changed stories from their links.</summary>
-    private const string RecountChangedStories = """
-        DELETE FROM story_outlets WHERE story_id IN (SELECT story_id FROM temp.import_touched);
-
-        INSERT INTO story_outlets (story_id, outlet_id, articles, first_published_at, last_published_at, lean)
-        SELECT sa.story_id, sa.outlet_id, COUNT(*), MIN(sa.published_at), MAX(sa.published_at), o.lean
-        FROM story_articles sa
-        JOIN outlets o ON o.id = sa.outlet_id
-        WHERE sa.story_id IN (SELECT story_id FROM temp.import_touched)
-        GROUP BY sa.story_id, sa.outlet_id;
-
-        UPDATE story_summaries SET
-            (sources_left, sources_center, sources_right, sources_unrated,
-             articles_left, articles_center, articles_right, articles_unrated,
-             first_published_at, last_published_at) =
-            (SELECT COUNT(*) FILTER (WHERE so.lean = 'left'),
-                    COUNT(*) FILTER (WHERE so.lean = 'center'),
-                    COUNT(*) FILTER (WHERE so.lean = 'right'),
-                    COUNT(*) FILTER (WHERE so.lean IS NULL),
-                    COALESCE(SUM(so.articles) FILTER (WHERE so.lean = 'left'), 0),
-                    COALESCE(SUM(so.articles) FILTER (WHERE so.lean = 'center'), 0),
-                    COALESCE(SUM(so.articles) FILTER (WHERE so.lean = 'right'), 0),
-                    COALESCE(SUM(so.articles) FILTER (WHERE so.lean IS NULL), 0),
-                    MIN(so.first_published_at),
-                    MAX(so.last_published_at)
-             FROM story_outlets so WHERE so.story_id = story_summaries.story_id),
-            coverage_version = coverage_version + 1,
-            changed_at = $now
-        WHERE story_id IN (SELECT story_id FROM temp.import_touched);
-        """;
-
-    private const string EndBulkLoad = """
-        DELETE FROM bulk_load;
-        DELETE FROM temp.import_touched;
-        """;
 
     private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql, params string[] parameters)
     {

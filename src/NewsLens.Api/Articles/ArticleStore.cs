@@ -1,4 +1,5 @@
 using Dapper;
+using NewsLens.Api.Coverage;
 using NewsLens.Api.Outlets;
 
 namespace NewsLens.Api.Articles;
@@ -21,7 +22,7 @@ public sealed class ArticleRow
 /// <summary>What creating an article did. <see cref="OutletProblem"/> says why no outlet could be used.</summary>
 public sealed record ArticleCreation(ArticleRow? Created, long? DuplicateOfId = null, string? OutletProblem = null);
 
-public sealed class ArticleStore(Database database)
+public sealed class ArticleStore(Database database, CoverageSummaries summaries)
 {
     public const string ListName = "articles";
 
@@ -80,32 +81,34 @@ public sealed class ArticleStore(Database database)
             """;
 
         var (url, host) = request.Canonical ?? throw new InvalidOperationException("Article URL reached the store without validation.");
-        await using var connection = await database.OpenForWriteAsync(ct);
-        await using var transaction = Database.BeginWrite(connection);
-        if (await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(findUrl, new { url }, transaction, cancellationToken: ct)) is { } existing)
+        return await database.WriteAsync(async write =>
         {
-            return new ArticleCreation(null, DuplicateOfId: existing);
-        }
+            if (await write.Connection.QuerySingleOrDefaultAsync<long?>(write.Command(findUrl, new { url }, ct)) is { } existing)
+            {
+                return new ArticleCreation(null, DuplicateOfId: existing);
+            }
 
-        var (outletId, problem) = await new OutletResolver(connection, transaction).ResolveAsync(request.OutletId, host, ct);
-        if (outletId is null)
-        {
-            return new ArticleCreation(null, OutletProblem: problem);
-        }
+            var (outletId, problem) = await new OutletResolver(write.Connection, write.Transaction, write.Dialect).ResolveAsync(request.OutletId, host, ct);
+            if (outletId is null)
+            {
+                return new ArticleCreation(null, OutletProblem: problem);
+            }
 
-        var row = await connection.QuerySingleAsync<ArticleRow>(new CommandDefinition(
-            insert,
-            new { url, request.Title, outletId, publishedAt = request.PublishedAt.ToUnixTimeMilliseconds(), now },
-            transaction,
-            cancellationToken: ct));
-        await transaction.CommitAsync(ct);
-        return new ArticleCreation(row);
+            return new ArticleCreation(await write.Connection.QuerySingleAsync<ArticleRow>(write.Command(
+                insert, new { url, request.Title, outletId, publishedAt = request.PublishedAt.ToUnixTimeMilliseconds(), now }, ct)));
+        }, ct);
     }
 
-    /// <summary>Deletes the article and its story links (ON DELETE CASCADE).</summary>
-    public async Task<bool> DeleteAsync(long id, CancellationToken ct)
+    /// <summary>Deletes the article and its story links (ON DELETE CASCADE), and recounts the stories it was in.</summary>
+    public Task<bool> DeleteAsync(long id, long now, CancellationToken ct) => database.WriteAsync(async write =>
     {
-        await using var connection = await database.OpenForWriteAsync(ct);
-        return await connection.ExecuteAsync(new CommandDefinition("DELETE FROM articles WHERE id = @id", new { id }, cancellationToken: ct)) > 0;
-    }
+        var pairs = await summaries.PairsOfArticlesAsync(write, [id], ct);
+        if (await write.Connection.ExecuteAsync(write.Command("DELETE FROM articles WHERE id = @id", new { id }, ct)) == 0)
+        {
+            return false;
+        }
+
+        await summaries.LinksChangedAsync(write, pairs, now, ct);
+        return true;
+    }, ct);
 }

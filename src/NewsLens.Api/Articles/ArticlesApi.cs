@@ -128,8 +128,8 @@ public static class ArticlesApi
             : ApiProblems.Validation("outletId", result.OutletProblem!);
     }
 
-    public static async Task<Results<NoContent, NotFound<ProblemDetails>>> DeleteArticle(long id, ArticleStore store, CancellationToken ct) =>
-        await store.DeleteAsync(id, ct) ? TypedResults.NoContent() : ArticleNotFound(id);
+    public static async Task<Results<NoContent, NotFound<ProblemDetails>>> DeleteArticle(long id, ArticleStore store, TimeProvider clock, CancellationToken ct) =>
+        await store.DeleteAsync(id, clock.GetUtcNow().ToUnixTimeMilliseconds(), ct) ? TypedResults.NoContent() : ArticleNotFound(id);
 
     private static NotFound<ProblemDetails> ArticleNotFound(long id) => ApiProblems.NotFound($"Article {id} does not exist.");
 }

@@ -101,7 +101,7 @@ public static class CoverageApi
             .Validate(o => o.CacheGroups >= 0, "Coverage:CacheGroups must be 0 (off) or more.")
             .ValidateOnStart();
         services.AddSingleton(services => new CoverageCache(services.GetRequiredService<IOptions<CoverageOptions>>().Value.CacheGroups));
-        return services.AddSingleton<CoverageStore>();
+        return services.AddSingleton<CoverageSummaries>().AddSingleton<CoverageStore>();
     }
 
     /// <summary>When the configured blindspot thresholds differ from those the stored flags were computed with, recomputes the flags.</summary>

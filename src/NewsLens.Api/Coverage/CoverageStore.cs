@@ -32,10 +32,10 @@ public sealed record CoverageRead(IReadOnlyDictionary<long, CoverageMemo> Memos,
 
 /// <summary>
 /// Coverage of recently read stories, each valid for exactly the coverage version it was read at. Every write
-/// that can change a story's coverage moves its version in the same transaction (the summary triggers, and the
-/// import's summary merge and recount), so a hit is always current and nothing ever needs to be evicted by hand. Each entry also
-/// remembers the <see cref="Database.WriteCount"/> at which its version was last confirmed: while no write has
-/// been committed since, the entry is current without asking the database at all.
+/// that can change a story's coverage moves its version in the same transaction (<see cref="CoverageSummaries"/>),
+/// so a hit is always current and nothing ever needs to be evicted by hand. Each entry also remembers the story's
+/// generation (<see cref="StoryChanges"/>) at which its version was last confirmed: while no write has touched
+/// that story since, the entry is current without asking the database at all, however many other stories change.
 /// Bounded by the number of groups held (<c>Coverage:CacheGroups</c>); 0 turns it off.
 /// </summary>
 public sealed class CoverageCache : IDisposable
@@ -53,12 +53,12 @@ public sealed class CoverageCache : IDisposable
     public CoverageCache(int maxGroups) =>
         cache = maxGroups > 0 ? new MemoryCache(new MemoryCacheOptions { SizeLimit = maxGroups, CompactionPercentage = 0.25 }) : null;
 
-    /// <summary>The entry for this story at this version; marks it confirmed as of <paramref name="writeCount"/>.</summary>
-    public bool TryGet(long storyId, CoverageStamp stamp, long writeCount, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out CoverageMemo? memo)
+    /// <summary>The entry for this story at this version; marks it confirmed as of the story's <paramref name="generation"/>.</summary>
+    public bool TryGet(long storyId, CoverageStamp stamp, long generation, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out CoverageMemo? memo)
     {
         if (cache is not null && cache.TryGetValue(storyId, out Entry? entry) && entry!.Stamp == stamp)
         {
-            entry.ConfirmedAt = writeCount;
+            entry.ConfirmedAt = generation;
             memo = entry.Memo;
             return true;
         }
@@ -68,12 +68,12 @@ public sealed class CoverageCache : IDisposable
     }
 
     /// <summary>
-    /// The entry for this story if it was confirmed when the write count was already <paramref name="writeCount"/>,
-    /// that is, no write has been committed since it was last read from the database.
+    /// The entry for this story if it was confirmed at the story's current <paramref name="generation"/>, that is, no
+    /// write has touched the story since it was last read from the database.
     /// </summary>
-    public bool TryGetUnchanged(long storyId, long writeCount, out CoverageStamp stamp, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out CoverageMemo? memo)
+    public bool TryGetUnchanged(long storyId, long generation, out CoverageStamp stamp, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out CoverageMemo? memo)
     {
-        if (cache is not null && cache.TryGetValue(storyId, out Entry? entry) && entry!.ConfirmedAt == writeCount)
+        if (cache is not null && cache.TryGetValue(storyId, out Entry? entry) && entry!.ConfirmedAt == generation)
         {
             (stamp, memo) = (entry.Stamp, entry.Memo);
             return true;
@@ -83,13 +83,13 @@ public sealed class CoverageCache : IDisposable
         return false;
     }
 
-    public void Set(long storyId, CoverageStamp stamp, CoverageMemo memo, long writeCount) =>
-        cache?.Set(storyId, new Entry(stamp, memo, writeCount), new MemoryCacheEntryOptions { Size = memo.Groups.Count + 1 });
+    public void Set(long storyId, CoverageStamp stamp, CoverageMemo memo, long generation) =>
+        cache?.Set(storyId, new Entry(stamp, memo, generation), new MemoryCacheEntryOptions { Size = memo.Groups.Count + 1 });
 
     public void Dispose() => cache?.Dispose();
 }
 
-public sealed class CoverageStore(Database database, CoverageCache cache)
+public sealed class CoverageStore(Database database, CoverageCache cache, CoverageSummaries summaries, TimeProvider clock)
 {
     private sealed class GroupRow
     {
@@ -105,18 +105,18 @@ public sealed class CoverageStore(Database database, CoverageCache cache)
 
     /// <summary>
     /// The stamps and coverage of the stories that exist. No query when every story is cached and no write has
-    /// been committed since; else one query for the stamps (story_summaries), with each story's coverage from
+    /// touched it since; else one query for the stamps (story_summaries), with each story's coverage from
     /// <see cref="CoverageCache"/> when it holds the current version, and for the others one snapshot of their
-    /// stamps and one aggregate over their outlets (story_outlets, kept by triggers: one row per outlet with its
-    /// article count), grouped by story and the outlets' current ratings. So at most three queries whatever the
+    /// stamps and one aggregate over their outlets (story_outlets, kept by <see cref="CoverageSummaries"/>: one row per outlet with
+    /// its article count), grouped by story and the outlets' current ratings. So at most three queries whatever the
     /// number of stories; the aggregate's cost follows the number of outlets, never the number of articles.
     /// </summary>
     public async Task<CoverageRead> ReadAsync(IReadOnlyCollection<long> storyIds, CancellationToken ct)
     {
-        // Read before any database read: an entry confirmed at this count was read from a snapshot at least as new
-        // as every write committed before it. Writes count when they give their turn back, after their commit.
-        var writeCount = database.WriteCount;
-        if (TryReadUnchanged(storyIds, writeCount) is { } unchanged)
+        // Read before any database read: an entry confirmed at a story's generation was read from a snapshot at least
+        // as new as every write that touched the story before it. Writes move generations after they commit.
+        var generations = storyIds.Distinct().ToDictionary(id => id, database.Changes.Generation);
+        if (TryReadUnchanged(generations) is { } unchanged)
         {
             return unchanged;
         }
@@ -127,7 +127,7 @@ public sealed class CoverageStore(Database database, CoverageCache cache)
         List<long>? misses = null;
         foreach (var (id, stamp) in stamps)
         {
-            if (cache.TryGet(id, stamp, writeCount, out var cached))
+            if (cache.TryGet(id, stamp, generations[id], out var cached))
             {
                 memos[id] = cached;
             }
@@ -152,7 +152,7 @@ public sealed class CoverageStore(Database database, CoverageCache cache)
             if (current.TryGetValue(id, out var stamp))
             {
                 var memo = new CoverageMemo(id, [.. read[id]]);
-                cache.Set(id, stamp, memo, writeCount);
+                cache.Set(id, stamp, memo, generations[id]);
                 memos[id] = memo;
                 merged[id] = stamp;
             }
@@ -166,13 +166,13 @@ public sealed class CoverageStore(Database database, CoverageCache cache)
     }
 
     /// <summary>Every story asked for, from the cache, when no write has been committed since each was confirmed; else null.</summary>
-    private CoverageRead? TryReadUnchanged(IReadOnlyCollection<long> storyIds, long writeCount)
+    private CoverageRead? TryReadUnchanged(IReadOnlyDictionary<long, long> generations)
     {
-        var memos = new Dictionary<long, CoverageMemo>(storyIds.Count);
-        var stamps = new Dictionary<long, CoverageStamp>(storyIds.Count);
-        foreach (var id in storyIds)
+        var memos = new Dictionary<long, CoverageMemo>(generations.Count);
+        var stamps = new Dictionary<long, CoverageStamp>(generations.Count);
+        foreach (var (id, generation) in generations)
         {
-            if (!cache.TryGetUnchanged(id, writeCount, out var stamp, out var memo))
+            if (!cache.TryGetUnchanged(id, generation, out var stamp, out var memo))
             {
                 return null;
             }
@@ -239,10 +239,15 @@ public sealed class CoverageStore(Database database, CoverageCache cache)
             SET min_rated = @MinRated, max_neglecting_percent = @MaxNeglectingPercent, min_dominant_percent = @MinDominantPercent
             WHERE id = 1 AND NOT (min_rated = @MinRated AND max_neglecting_percent = @MaxNeglectingPercent AND min_dominant_percent = @MinDominantPercent)
             """;
-        await using var connection = await database.OpenForWriteAsync(ct);
-        await using var transaction = Database.BeginWrite(connection);
-        var changed = await connection.ExecuteAsync(new CommandDefinition(sql, options, transaction, cancellationToken: ct)) > 0;
-        await transaction.CommitAsync(ct);
-        return changed;
+        return await database.WriteAsync(async write =>
+        {
+            if (await write.Connection.ExecuteAsync(write.Command(sql, options, ct)) == 0)
+            {
+                return false;
+            }
+
+            await summaries.ThresholdsChangedAsync(write, clock.GetUtcNow().ToUnixTimeMilliseconds(), ct);
+            return true;
+        }, ct);
     }
 }

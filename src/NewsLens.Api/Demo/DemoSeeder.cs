@@ -27,7 +27,8 @@ public static class DemoSeeder
     public static async Task SeedDemoAsync(this WebApplication app)
     {
         if (app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<DemoOptions>>().Value.Seed &&
-            await SeedIfEmptyAsync(app.Services.GetRequiredService<Database>(), app.Services.GetRequiredService<TimeProvider>()))
+            await SeedIfEmptyAsync(app.Services.GetRequiredService<Database>(), app.Services.GetRequiredService<Coverage.CoverageSummaries>(),
+                app.Services.GetRequiredService<TimeProvider>()))
         {
             app.Logger.LogInformation("Seeded the demo data set (fictional outlets on .example domains).");
         }
@@ -119,7 +120,7 @@ public static class DemoSeeder
     ];
 
     /// <summary>Seeds the demo when the database holds no outlets and no stories. Returns whether it seeded.</summary>
-    public static async Task<bool> SeedIfEmptyAsync(Database database, TimeProvider clock, CancellationToken ct = default)
+    public static async Task<bool> SeedIfEmptyAsync(Database database, Coverage.CoverageSummaries summaries, TimeProvider clock, CancellationToken ct = default)
     {
         const string isEmpty = "SELECT NOT EXISTS (SELECT 1 FROM outlets) AND NOT EXISTS (SELECT 1 FROM stories)";
         const string insertOutlet = """
@@ -136,51 +137,55 @@ public static class DemoSeeder
             VALUES (@storyId, @articleId, @outletId, @publishedAt, @now)
             """;
 
-        await using var connection = await database.OpenForWriteAsync(ct);
-        await using var transaction = Database.BeginWrite(connection);
-        if (!await connection.ExecuteScalarAsync<bool>(new CommandDefinition(isEmpty, transaction: transaction, cancellationToken: ct)))
+        return await database.WriteAsync(async write =>
         {
-            return false;
-        }
-
-        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-        var outletIds = new Dictionary<string, long>();
-        foreach (var outlet in Outlets)
-        {
-            outletIds[outlet.Key] = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-                insertOutlet, new { outlet.Name, domain = outlet.Key + ".example", outlet.Bias, outlet.Factuality, outlet.Ownership, outlet.Country, now }, transaction, cancellationToken: ct));
-        }
-
-        foreach (var story in Stories)
-        {
-            var storyId = await connection.ExecuteScalarAsync<long>(new CommandDefinition(insertStory, new { story.Title, story.Summary, now }, transaction, cancellationToken: ct));
-            var published = story.Start;
-            // Round-robin over the outlets, so each outlet's articles spread over the story's timeline.
-            var articles = story.Coverage
-                .SelectMany((c, index) => Enumerable.Range(1, c.Articles).Select(n => (c.Outlet, n, index)))
-                .OrderBy(a => a.n).ThenBy(a => a.index);
-            foreach (var (key, n, _) in articles)
+            var connection = write.Connection;
+            if (!await connection.ExecuteScalarAsync<bool>(write.Command(isEmpty, null, ct)))
             {
-                var outlet = Outlets.Single(o => o.Key == key);
-                published = published.AddMinutes(23);
-                var articleId = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-                    insertArticle,
-                    new
-                    {
-                        url = $"https://{key}.example/news/{story.Slug}-{n}",
-                        title = n == 1 ? $"{story.Title} ({outlet.Name})" : $"{story.Title}: what happens next ({outlet.Name})",
-                        outletId = outletIds[key],
-                        publishedAt = published.ToUnixTimeMilliseconds(),
-                        now,
-                    },
-                    transaction,
-                    cancellationToken: ct));
-                await connection.ExecuteAsync(new CommandDefinition(
-                    link, new { storyId, articleId, outletId = outletIds[key], publishedAt = published.ToUnixTimeMilliseconds(), now }, transaction, cancellationToken: ct));
+                return false;
             }
-        }
 
-        await transaction.CommitAsync(ct);
-        return true;
+            var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+            var outletIds = new Dictionary<string, long>();
+            foreach (var outlet in Outlets)
+            {
+                outletIds[outlet.Key] = await connection.ExecuteScalarAsync<long>(write.Command(
+                    insertOutlet, new { outlet.Name, domain = outlet.Key + ".example", outlet.Bias, outlet.Factuality, outlet.Ownership, outlet.Country, now }, ct));
+            }
+
+            var pairs = new HashSet<(long Story, long Outlet)>();
+            foreach (var story in Stories)
+            {
+                var storyId = await connection.ExecuteScalarAsync<long>(write.Command(insertStory, new { story.Title, story.Summary, now }, ct));
+                await summaries.StoryCreatedAsync(write, storyId, now, ct);
+                var published = story.Start;
+                // Round-robin over the outlets, so each outlet's articles spread over the story's timeline.
+                var articles = story.Coverage
+                    .SelectMany((c, index) => Enumerable.Range(1, c.Articles).Select(n => (c.Outlet, n, index)))
+                    .OrderBy(a => a.n).ThenBy(a => a.index);
+                foreach (var (key, n, _) in articles)
+                {
+                    var outlet = Outlets.Single(o => o.Key == key);
+                    published = published.AddMinutes(23);
+                    var articleId = await connection.ExecuteScalarAsync<long>(write.Command(
+                        insertArticle,
+                        new
+                        {
+                            url = $"https://{key}.example/news/{story.Slug}-{n}",
+                            title = n == 1 ? $"{story.Title} ({outlet.Name})" : $"{story.Title}: what happens next ({outlet.Name})",
+                            outletId = outletIds[key],
+                            publishedAt = published.ToUnixTimeMilliseconds(),
+                            now,
+                        },
+                        ct));
+                    await connection.ExecuteAsync(write.Command(
+                        link, new { storyId, articleId, outletId = outletIds[key], publishedAt = published.ToUnixTimeMilliseconds(), now }, ct));
+                    pairs.Add((storyId, outletIds[key]));
+                }
+            }
+
+            await summaries.LinksChangedAsync(write, pairs, now, ct);
+            return true;
+        }, ct);
     }
 }

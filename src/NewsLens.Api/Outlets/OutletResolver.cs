@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Text.Json;
 using Dapper;
 
 namespace NewsLens.Api.Outlets;
@@ -9,15 +8,9 @@ namespace NewsLens.Api.Outlets;
 /// URL's host or the closest parent domain (<c>edition.cnn.com</c> → <c>cnn.com</c>). One rule for single creation
 /// and imports; answers are remembered for the resolver's life (one request), so an import asks once per host.
 /// </summary>
-public sealed class OutletResolver(DbConnection connection, DbTransaction? transaction)
+public sealed class OutletResolver(DbConnection connection, DbTransaction? transaction, SqlDialect dialect)
 {
     private const string ById = "SELECT EXISTS (SELECT 1 FROM outlets WHERE id = @id)";
-    private const string ByHost = """
-        SELECT id FROM outlets
-        WHERE domain IN (SELECT value FROM json_each(@domains))
-        ORDER BY length(domain) DESC
-        LIMIT 1
-        """;
 
     private readonly Dictionary<long, bool> exists = [];
     private readonly Dictionary<string, long?> ofHost = new(StringComparer.Ordinal);
@@ -37,8 +30,10 @@ public sealed class OutletResolver(DbConnection connection, DbTransaction? trans
 
         if (!ofHost.TryGetValue(host, out var id))
         {
-            var domains = JsonSerializer.Serialize(DomainName.SelfAndParents(host));
-            id = ofHost[host] = await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(ByHost, new { domains }, transaction, cancellationToken: ct));
+            var domains = dialect.Rows("d", [new("domain", typeof(string))], [.. DomainName.SelfAndParents(host).Select(d => new object?[] { d })]);
+            id = ofHost[host] = await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(
+                $"SELECT o.id FROM {domains.Table} JOIN outlets o ON o.domain = d.domain ORDER BY length(o.domain) DESC LIMIT 1",
+                domains.Parameters, transaction, cancellationToken: ct));
         }
 
         return id is not null ? (id, null) : (null, $"No outlet is registered for {host} or a parent domain; create or import the outlet first, or give outletId.");

@@ -1,5 +1,6 @@
 using Dapper;
 using System.Data.Common;
+using NewsLens.Api.Coverage;
 using NewsLens.Api.Ratings;
 
 namespace NewsLens.Api.Outlets;
@@ -19,6 +20,8 @@ public sealed class OutletRow
 
     public string ETag => EntityTags.For('o', Id, Version);
 
+    public OutletValues Values => new(Name, Domain, Bias, Factuality, Ownership, Country);
+
     public OutletResponse ToResponse()
     {
         var bias = EnumText<Bias>.ParseStored(Bias);
@@ -31,7 +34,7 @@ public sealed class OutletRow
 public sealed record OutletValues(string Name, string Domain, string? Bias, string? Factuality, string? Ownership, string? Country);
 
 /// <summary>Outlet queries. Each write is one IMMEDIATE transaction, so the checks it makes still hold when it writes.</summary>
-public sealed class OutletStore(Database database)
+public sealed class OutletStore(Database database, CoverageSummaries summaries)
 {
     public const string ListName = "outlets";
     public const int ListKeyParts = 1;
@@ -70,16 +73,15 @@ public sealed class OutletStore(Database database)
             VALUES (@Name, @Domain, @Bias, @Factuality, @Ownership, @Country, @now, @now)
             RETURNING {Columns}
             """;
-        await using var connection = await database.OpenForWriteAsync(ct);
-        await using var transaction = Database.BeginWrite(connection);
-        if (await FindIdByDomainAsync(transaction, values.Domain, ct) is { } existing)
+        return await database.WriteAsync(async write =>
         {
-            return WriteResult<OutletRow>.Conflict(existing);
-        }
+            if (await FindIdByDomainAsync(write, values.Domain, ct) is { } existing)
+            {
+                return WriteResult<OutletRow>.Conflict(existing);
+            }
 
-        var row = await connection.QuerySingleAsync<OutletRow>(new CommandDefinition(sql, Parameters(values, now), transaction, cancellationToken: ct));
-        await transaction.CommitAsync(ct);
-        return WriteResult<OutletRow>.Done(row);
+            return WriteResult<OutletRow>.Done(await write.Connection.QuerySingleAsync<OutletRow>(write.Command(sql, Parameters(values, now), ct)));
+        }, ct);
     }
 
     /// <param name="versionMatches">The If-Match check, made on the current version inside the write transaction; null without one.</param>
@@ -92,49 +94,53 @@ public sealed class OutletStore(Database database)
             WHERE id = @id
             RETURNING {Columns}
             """;
-        await using var connection = await database.OpenForWriteAsync(ct);
-        await using var transaction = Database.BeginWrite(connection);
-        if (RowVersions.Refusal(await VersionAsync(transaction, id, ct), versionMatches) is { } refusal)
+        return await database.WriteAsync(async write =>
         {
-            return WriteResult<OutletRow>.Refused(refusal);
-        }
+            var before = await write.Connection.QuerySingleOrDefaultAsync<OutletRow>(write.Command($"SELECT {Columns} FROM outlets WHERE id = @id", new { id }, ct));
+            if (RowVersions.Refusal(before?.Version, versionMatches) is { } refusal)
+            {
+                return WriteResult<OutletRow>.Refused(refusal);
+            }
 
-        if (await FindIdByDomainAsync(transaction, values.Domain, ct) is { } owner && owner != id)
-        {
-            return WriteResult<OutletRow>.Conflict(owner);
-        }
+            if (await FindIdByDomainAsync(write, values.Domain, ct) is { } owner && owner != id)
+            {
+                return WriteResult<OutletRow>.Conflict(owner);
+            }
 
-        var parameters = Parameters(values, now);
-        parameters.Add("id", id);
-        var row = await connection.QuerySingleOrDefaultAsync<OutletRow>(new CommandDefinition(sql, parameters, transaction, cancellationToken: ct));
-        if (row is null)
-        {
-            return WriteResult<OutletRow>.NotFound();
-        }
+            var parameters = Parameters(values, now);
+            parameters.Add("id", id);
+            var row = await write.Connection.QuerySingleAsync<OutletRow>(write.Command(sql, parameters, ct));
+            if (ShownInCoverageChanged(before!.Values, values))
+            {
+                await summaries.OutletsChangedAsync(write, [id], now, ct);
+            }
 
-        await transaction.CommitAsync(ct);
-        return WriteResult<OutletRow>.Done(row);
+            return WriteResult<OutletRow>.Done(row);
+        }, ct);
     }
+
+    /// <summary>Coverage shows an outlet's ratings, name and domain (not its country): a change of those moves the coverage of every story it covers.</summary>
+    private static bool ShownInCoverageChanged(OutletValues before, OutletValues after) => before with { Country = null } != after with { Country = null };
 
     /// <summary>Deletes an outlet that has no articles; one with articles is a conflict.</summary>
     public async Task<WriteOutcome> DeleteAsync(long id, Func<long, bool>? versionMatches, CancellationToken ct)
     {
         const string used = "SELECT EXISTS (SELECT 1 FROM articles WHERE outlet_id = @id)";
-        await using var connection = await database.OpenForWriteAsync(ct);
-        await using var transaction = Database.BeginWrite(connection);
-        if (RowVersions.Refusal(await VersionAsync(transaction, id, ct), versionMatches) is { } refusal)
+        return await database.WriteAsync(async write =>
         {
-            return refusal;
-        }
+            if (RowVersions.Refusal(await VersionAsync(write, id, ct), versionMatches) is { } refusal)
+            {
+                return refusal;
+            }
 
-        if (await connection.ExecuteScalarAsync<bool>(new CommandDefinition(used, new { id }, transaction, cancellationToken: ct)))
-        {
-            return WriteOutcome.Conflict;
-        }
+            if (await write.Connection.ExecuteScalarAsync<bool>(write.Command(used, new { id }, ct)))
+            {
+                return WriteOutcome.Conflict;
+            }
 
-        await connection.ExecuteAsync(new CommandDefinition("DELETE FROM outlets WHERE id = @id", new { id }, transaction, cancellationToken: ct));
-        await transaction.CommitAsync(ct);
-        return WriteOutcome.Done;
+            await write.Connection.ExecuteAsync(write.Command("DELETE FROM outlets WHERE id = @id", new { id }, ct));
+            return WriteOutcome.Done;
+        }, ct);
     }
 
     /// <summary>
@@ -154,58 +160,82 @@ public sealed class OutletStore(Database database)
             var counts = new ImportCounts();
             foreach (var window in spool.Windows())
             {
-                await ClassifyAsync(reader, null, window, counts, ct);
+                await ClassifyAsync(reader, null, database.Dialect, window, counts, ct);
             }
 
             return new ImportResult(counts.Created.Count, counts.Updated.Count, counts.Unchanged, DryRun: true);
         }
 
-        await using var connection = await database.OpenForWriteAsync(ct);
-        await using var transaction = Database.BeginWrite(connection);
-        int created = 0, updated = 0, unchanged = 0;
-        foreach (var window in spool.Windows())
+        return await database.WriteAsync(async write =>
         {
-            var counts = new ImportCounts();
-            await ClassifyAsync(connection, transaction, window, counts, ct);
-            foreach (var slice in counts.Created.Chunk(ImportSliceRows))
+            int created = 0, updated = 0, unchanged = 0;
+            var shownChanged = new List<long>();
+            foreach (var window in spool.Windows())
             {
-                await connection.ExecuteAsync(new CommandDefinition(ImportInsertSql, new { rows = RowsJson(slice), now }, transaction, cancellationToken: ct));
+                var counts = new ImportCounts();
+                await ClassifyAsync(write.Connection, write.Transaction, write.Dialect, window, counts, ct);
+                foreach (var slice in counts.Created.Chunk(ImportSliceRows))
+                {
+                    var rows = OutletRows(write.Dialect, slice);
+                    rows.Parameters.Add("now", now);
+                    await write.Connection.ExecuteAsync(write.Command($"""
+                        INSERT INTO outlets (name, domain, bias, factuality, ownership, country, created_at, updated_at)
+                        SELECT r.name, r.domain, r.bias, r.factuality, r.ownership, r.country, @now, @now FROM {rows.Table}
+                        """, rows.Parameters, ct));
+                }
+
+                foreach (var slice in counts.Updated.Chunk(ImportSliceRows))
+                {
+                    var rows = OutletRows(write.Dialect, slice.Select(u => u.After));
+                    rows.Parameters.Add("now", now);
+                    var ids = await write.Connection.QueryAsync<(long Id, string Domain)>(write.Command($"""
+                        UPDATE outlets
+                        SET name = r.name, bias = r.bias, factuality = r.factuality, ownership = r.ownership, country = r.country,
+                            updated_at = @now, version = version + 1
+                        FROM {rows.Table}
+                        WHERE outlets.domain = r.domain
+                        RETURNING outlets.id, outlets.domain
+                        """, rows.Parameters, ct));
+                    var shown = slice.Where(u => ShownInCoverageChanged(u.Before, u.After)).Select(u => u.After.Domain).ToHashSet(StringComparer.Ordinal);
+                    shownChanged.AddRange(ids.Where(i => shown.Contains(i.Domain)).Select(i => i.Id));
+                }
+
+                (created, updated, unchanged) = (created + counts.Created.Count, updated + counts.Updated.Count, unchanged + counts.Unchanged);
             }
 
-            foreach (var slice in counts.Updated.Chunk(ImportSliceRows))
-            {
-                await connection.ExecuteAsync(new CommandDefinition(ImportUpdateSql, new { rows = RowsJson(slice), now }, transaction, cancellationToken: ct));
-            }
-
-            (created, updated, unchanged) = (created + counts.Created.Count, updated + counts.Updated.Count, unchanged + counts.Unchanged);
-        }
-
-        await transaction.CommitAsync(ct);
-        return new ImportResult(created, updated, unchanged, DryRun: false);
+            await summaries.OutletsChangedAsync(write, shownChanged, now, ct);
+            return new ImportResult(created, updated, unchanged, DryRun: false);
+        }, ct, bulk: spool.Count >= ImportSliceRows);
     }
+
+    private static readonly RowColumn[] OutletColumns =
+    [
+        new("name", typeof(string)), new("domain", typeof(string)), new("bias", typeof(string)),
+        new("factuality", typeof(string)), new("ownership", typeof(string)), new("country", typeof(string)),
+    ];
+
+    private static RowSet OutletRows(SqlDialect dialect, IEnumerable<OutletValues> outlets) =>
+        dialect.Rows("r", OutletColumns, [.. outlets.Select(o => new object?[] { o.Name, o.Domain, o.Bias, o.Factuality, o.Ownership, o.Country })]);
 
     private const int ImportSliceRows = 500;
 
     private sealed class ImportCounts
     {
         public List<OutletValues> Created { get; } = [];
-        public List<OutletValues> Updated { get; } = [];
+        public List<(OutletValues Before, OutletValues After)> Updated { get; } = [];
         public int Unchanged { get; set; }
     }
 
     /// <summary>Sorts a window's outlets into new, changed and unchanged by what is stored under their domains.</summary>
-    private static async Task ClassifyAsync(DbConnection connection, DbTransaction? transaction, List<OutletImportValues> window, ImportCounts counts, CancellationToken ct)
+    private static async Task ClassifyAsync(DbConnection connection, DbTransaction? transaction, SqlDialect dialect, List<OutletImportValues> window,
+        ImportCounts counts, CancellationToken ct)
     {
-        const string stored = """
-            SELECT o.name, o.domain, o.bias, o.factuality, o.ownership, o.country
-            FROM json_each(@domains) AS j
-            JOIN outlets AS o ON o.domain = j.value
-            """;
         var current = new Dictionary<string, OutletValues>(StringComparer.Ordinal);
         foreach (var slice in window.Chunk(ImportSliceRows))
         {
-            var domains = System.Text.Json.JsonSerializer.Serialize(slice.Select(r => r.Outlet.Domain));
-            foreach (var row in await connection.QueryAsync<OutletValues>(new CommandDefinition(stored, new { domains }, transaction, cancellationToken: ct)))
+            var domains = dialect.Rows("d", [new("domain", typeof(string))], [.. slice.Select(r => new object?[] { r.Outlet.Domain })]);
+            var stored = $"SELECT o.name, o.domain, o.bias, o.factuality, o.ownership, o.country FROM {domains.Table} JOIN outlets AS o ON o.domain = d.domain";
+            foreach (var row in await connection.QueryAsync<OutletValues>(new CommandDefinition(stored, domains.Parameters, transaction, cancellationToken: ct)))
             {
                 current[row.Domain] = row;
             }
@@ -219,7 +249,7 @@ public sealed class OutletStore(Database database)
             }
             else if (row != outlet)
             {
-                counts.Updated.Add(outlet);
+                counts.Updated.Add((row, outlet));
             }
             else
             {
@@ -228,31 +258,11 @@ public sealed class OutletStore(Database database)
         }
     }
 
-    private static string RowsJson(IEnumerable<OutletValues> outlets) =>
-        System.Text.Json.JsonSerializer.Serialize(outlets.Select(o => new[] { o.Name, o.Domain, o.Bias, o.Factuality, o.Ownership, o.Country }));
+    private static Task<long?> FindIdByDomainAsync(StorageWrite write, string domain, CancellationToken ct) =>
+        write.Connection.QuerySingleOrDefaultAsync<long?>(write.Command("SELECT id FROM outlets WHERE domain = @domain", new { domain }, ct));
 
-    private const string ImportInsertSql = """
-        INSERT INTO outlets (name, domain, bias, factuality, ownership, country, created_at, updated_at)
-        SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, @now, @now
-        FROM json_each(@rows)
-        """;
-
-    // Row triggers (migration 0002) carry a changed lean into the summaries of the stories the outlet covers.
-    private const string ImportUpdateSql = """
-        UPDATE outlets
-        SET name = j.value ->> 0, bias = j.value ->> 2, factuality = j.value ->> 3, ownership = j.value ->> 4, country = j.value ->> 5,
-            updated_at = @now, version = version + 1
-        FROM json_each(@rows) AS j
-        WHERE outlets.domain = j.value ->> 1
-        """;
-
-    private static Task<long?> FindIdByDomainAsync(DbTransaction transaction, string domain, CancellationToken ct) =>
-        transaction.Connection!.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(
-            "SELECT id FROM outlets WHERE domain = @domain", new { domain }, transaction, cancellationToken: ct));
-
-    private static Task<long?> VersionAsync(DbTransaction transaction, long id, CancellationToken ct) =>
-        transaction.Connection!.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(
-            "SELECT version FROM outlets WHERE id = @id", new { id }, transaction, cancellationToken: ct));
+    private static Task<long?> VersionAsync(StorageWrite write, long id, CancellationToken ct) =>
+        write.Connection.QuerySingleOrDefaultAsync<long?>(write.Command("SELECT version FROM outlets WHERE id = @id", new { id }, ct));
 
     private static DynamicParameters Parameters(OutletValues values, long now)
     {

@@ -72,7 +72,7 @@ public sealed class Database
     /// the busy timeout fails like SQLITE_BUSY (a 503). Writes are serialized by SQLite's own lock either way;
     /// giving the turn back also advances <see cref="WriteCount"/>, which the coverage cache relies on.
     /// </remarks>
-    public async Task<SqliteConnection> OpenForWriteAsync(CancellationToken ct)
+    internal async Task<SqliteConnection> OpenForWriteAsync(CancellationToken ct)
     {
         if (ReadOnly)
         {
@@ -200,7 +200,87 @@ public sealed class Database
     /// Starts a write transaction with BEGIN IMMEDIATE: the write lock is taken up front, so a
     /// read-then-write never fails half way with SQLITE_BUSY and checks made inside it stay true.
     /// </summary>
-    public static SqliteTransaction BeginWrite(SqliteConnection connection) => connection.BeginTransaction(deferred: false);
+    private static SqliteTransaction BeginWrite(SqliteConnection connection) => connection.BeginTransaction(deferred: false);
+
+    /// <summary>What SQL says differently on this engine.</summary>
+    public SqlDialect Dialect => SqliteDialect.Instance;
+
+    /// <summary>Which stories changed, for caches; moved by every write after it commits.</summary>
+    public StoryChanges Changes { get; } = new();
+
+    /// <summary>
+    /// The one way to write: waits for the write turn, opens the writers' connection and a transaction, runs
+    /// <paramref name="body"/>, commits it (or rolls it back when the body cancelled it, or on any fault), and then
+    /// tells caches which stories changed. With <paramref name="bulk"/> the transaction gets a larger page cache
+    /// (an import of thousands of rows), given back when it ends.
+    /// </summary>
+    public async Task<T> WriteAsync<T>(Func<StorageWrite, Task<T>> body, CancellationToken ct, bool bulk = false)
+    {
+        await using var connection = await OpenForWriteAsync(ct);
+        try
+        {
+            StorageWrite write;
+            T result;
+            await using (var transaction = BeginWrite(connection))
+            {
+                write = new StorageWrite(connection, transaction, Dialect);
+                if (bulk)
+                {
+                    await connection.ExecuteAsync(write.Command(LargeCache, null, ct));
+                }
+
+                result = await body(write);
+                if (write.Cancelled)
+                {
+                    await transaction.RollbackAsync(CancellationToken.None);
+                    return result;
+                }
+
+                await transaction.CommitAsync(ct);
+            }
+
+            if (write.ChangedAllStories)
+            {
+                Changes.ChangedAll();
+            }
+            else
+            {
+                Changes.Changed(write.ChangedStories);
+            }
+
+            return result;
+        }
+        finally
+        {
+            if (bulk)
+            {
+                await RestorePageCacheAsync(connection);
+            }
+        }
+    }
+
+    // A 16 MiB page cache for a large import's indexes (the default is 2 MiB): larger caches were no faster once
+    // windows were sorted, and cost peak memory (docs/benchmarks.md).
+    private const string LargeCache = "PRAGMA cache_size = -16384";
+
+    /// <summary>
+    /// The pooled writer connection goes back with the default page cache. After a storage fault the connection
+    /// may refuse even that; then it is dropped from the pool, and the fault the caller sees is the original one.
+    /// </summary>
+    private static async Task RestorePageCacheAsync(SqliteConnection connection)
+    {
+        try
+        {
+            await connection.ExecuteAsync("PRAGMA cache_size = -2000");
+        }
+        catch (SqliteException)
+        {
+            SqliteConnection.ClearPool(connection);
+        }
+
+        // Giving the cache back frees 16 MiB to the C allocator, which keeps it unless told otherwise.
+        NativeHeap.ReleaseFreeMemory();
+    }
 
     /// <summary>
     /// Turns a configured connection string into one with an absolute file path (relative paths are

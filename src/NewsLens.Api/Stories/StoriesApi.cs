@@ -169,8 +169,8 @@ public static class StoriesApi
         };
 
     public static async Task<Results<NoContent, NotFound<ProblemDetails>>> UnlinkArticle(
-        long storyId, long articleId, StoryStore store, CancellationToken ct) =>
-        await store.UnlinkAsync(storyId, articleId, ct) == LinkOutcome.Done
+        long storyId, long articleId, StoryStore store, TimeProvider clock, CancellationToken ct) =>
+        await store.UnlinkAsync(storyId, articleId, clock.GetUtcNow().ToUnixTimeMilliseconds(), ct) == LinkOutcome.Done
             ? TypedResults.NoContent()
             : ApiProblems.NotFound($"Article {articleId} is not linked to story {storyId}.");
 

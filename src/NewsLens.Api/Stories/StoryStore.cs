@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Text;
 using Dapper;
+using NewsLens.Api.Coverage;
 using NewsLens.Api.Ratings;
 
 namespace NewsLens.Api.Stories;
@@ -14,7 +15,7 @@ public sealed class StoryRow
     public long UpdatedAt { get; init; }
     public long Version { get; init; }
 
-    /// <summary>Moves with every change of the story's links and of the outlets that cover it (kept by triggers).</summary>
+    /// <summary>Moves with every change of the story's links and of the outlets that cover it (kept by CoverageSummaries).</summary>
     public long CoverageVersion { get; init; }
 
     /// <summary>The tag of the plain story, which If-Match on PUT and DELETE compares with.</summary>
@@ -77,7 +78,7 @@ public enum LinkOutcome
     NotLinked,
 }
 
-public sealed class StoryStore(Database database)
+public sealed class StoryStore(Database database, CoverageSummaries summaries)
 {
     private const string Columns = "id, title, summary, created_at, updated_at, version";
 
@@ -134,7 +135,7 @@ public sealed class StoryStore(Database database)
 
     /// <summary>
     /// A page of stories matching every filter given, in the search's sort. Filters read the story
-    /// summaries kept by triggers (and the full-text index for <c>q</c>), never a story's links.
+    /// summaries kept by CoverageSummaries (and the full-text index for <c>q</c>), never a story's links.
     /// </summary>
     /// <remarks>
     /// The statement is assembled from the constant fragments below, one per filter given, so each filter
@@ -153,49 +154,47 @@ public sealed class StoryStore(Database database)
         return rows.AsList();
     }
 
-    public async Task<StoryRow> CreateAsync(StoryRequest request, long now, CancellationToken ct)
+    public Task<StoryRow> CreateAsync(StoryRequest request, long now, CancellationToken ct) => database.WriteAsync(async write =>
     {
         const string sql = $"""
             INSERT INTO stories (title, summary, created_at, updated_at) VALUES (@Title, @Summary, @now, @now)
             RETURNING {Columns}
             """;
-        await using var connection = await database.OpenForWriteAsync(ct);
-        return await connection.QuerySingleAsync<StoryRow>(new CommandDefinition(sql, new { request.Title, request.Summary, now }, cancellationToken: ct));
-    }
+        var row = await write.Connection.QuerySingleAsync<StoryRow>(write.Command(sql, new { request.Title, request.Summary, now }, ct));
+        await summaries.StoryCreatedAsync(write, row.Id, now, ct);
+        return row;
+    }, ct);
 
     /// <param name="versionMatches">The If-Match check, made on the current version inside the write transaction; null without one.</param>
-    public async Task<WriteResult<StoryRow>> ReplaceAsync(long id, StoryRequest request, long now, Func<long, bool>? versionMatches, CancellationToken ct)
-    {
-        const string sql = $"""
-            UPDATE stories SET title = @Title, summary = @Summary, updated_at = @now, version = version + 1 WHERE id = @id
-            RETURNING {Columns}
-            """;
-        await using var connection = await database.OpenForWriteAsync(ct);
-        await using var transaction = Database.BeginWrite(connection);
-        if (RowVersions.Refusal(await VersionAsync(transaction, id, ct), versionMatches) is { } refusal)
+    public Task<WriteResult<StoryRow>> ReplaceAsync(long id, StoryRequest request, long now, Func<long, bool>? versionMatches, CancellationToken ct) =>
+        database.WriteAsync(async write =>
         {
-            return WriteResult<StoryRow>.Refused(refusal);
-        }
+            const string sql = $"""
+                UPDATE stories SET title = @Title, summary = @Summary, updated_at = @now, version = version + 1 WHERE id = @id
+                RETURNING {Columns}
+                """;
+            if (RowVersions.Refusal(await VersionAsync(write, id, ct), versionMatches) is { } refusal)
+            {
+                return WriteResult<StoryRow>.Refused(refusal);
+            }
 
-        var row = await connection.QuerySingleAsync<StoryRow>(new CommandDefinition(sql, new { id, request.Title, request.Summary, now }, transaction, cancellationToken: ct));
-        await transaction.CommitAsync(ct);
-        return WriteResult<StoryRow>.Done(row);
-    }
+            var row = await write.Connection.QuerySingleAsync<StoryRow>(write.Command(sql, new { id, request.Title, request.Summary, now }, ct));
+            await summaries.StoryEditedAsync(write, id, now, ct);
+            return WriteResult<StoryRow>.Done(row);
+        }, ct);
 
     /// <summary>Deletes the story; its links go with it (ON DELETE CASCADE), its articles stay.</summary>
-    public async Task<WriteOutcome> DeleteAsync(long id, Func<long, bool>? versionMatches, CancellationToken ct)
+    public Task<WriteOutcome> DeleteAsync(long id, Func<long, bool>? versionMatches, CancellationToken ct) => database.WriteAsync(async write =>
     {
-        await using var connection = await database.OpenForWriteAsync(ct);
-        await using var transaction = Database.BeginWrite(connection);
-        if (RowVersions.Refusal(await VersionAsync(transaction, id, ct), versionMatches) is { } refusal)
+        if (RowVersions.Refusal(await VersionAsync(write, id, ct), versionMatches) is { } refusal)
         {
             return refusal;
         }
 
-        await connection.ExecuteAsync(new CommandDefinition("DELETE FROM stories WHERE id = @id", new { id }, transaction, cancellationToken: ct));
-        await transaction.CommitAsync(ct);
+        await write.Connection.ExecuteAsync(write.Command("DELETE FROM stories WHERE id = @id", new { id }, ct));
+        write.ChangedStories.Add(id);
         return WriteOutcome.Done;
-    }
+    }, ct);
 
     /// <summary>A page of the story's articles, newest published first; null when the story does not exist.</summary>
     public async Task<IReadOnlyList<StoryArticleRow>?> ListArticlesAsync(long storyId, long[]? after, int limit, CancellationToken ct)
@@ -224,44 +223,48 @@ public sealed class StoryStore(Database database)
     }
 
     /// <summary>Links an article to a story; linking twice is a no-op.</summary>
-    public async Task<LinkOutcome> LinkAsync(long storyId, long articleId, long now, CancellationToken ct)
+    public Task<LinkOutcome> LinkAsync(long storyId, long articleId, long now, CancellationToken ct) => database.WriteAsync(async write =>
     {
         const string articleExists = "SELECT EXISTS (SELECT 1 FROM articles WHERE id = @articleId)";
-        // The link copies the article's outlet and publication time (kept equal by a foreign key);
-        // triggers update the story's coverage summary in this transaction.
+        // The link copies the article's outlet and publication time (kept equal by a foreign key).
         const string link = """
             INSERT INTO story_articles (story_id, article_id, outlet_id, published_at, linked_at)
             SELECT @storyId, id, outlet_id, published_at, @now FROM articles WHERE id = @articleId
             ON CONFLICT (story_id, article_id) DO NOTHING
+            RETURNING outlet_id
             """;
-        await using var connection = await database.OpenForWriteAsync(ct);
-        await using var transaction = Database.BeginWrite(connection);
-        if (!await ExistsAsync(connection, transaction, storyId, ct))
+        if (!await ExistsAsync(write.Connection, write.Transaction, storyId, ct))
         {
             return LinkOutcome.StoryNotFound;
         }
 
-        if (!await connection.ExecuteScalarAsync<bool>(new CommandDefinition(articleExists, new { articleId }, transaction, cancellationToken: ct)))
+        if (!await write.Connection.ExecuteScalarAsync<bool>(write.Command(articleExists, new { articleId }, ct)))
         {
             return LinkOutcome.ArticleNotFound;
         }
 
-        await connection.ExecuteAsync(new CommandDefinition(link, new { storyId, articleId, now }, transaction, cancellationToken: ct));
-        await transaction.CommitAsync(ct);
+        if (await write.Connection.QuerySingleOrDefaultAsync<long?>(write.Command(link, new { storyId, articleId, now }, ct)) is { } outletId)
+        {
+            await summaries.LinksChangedAsync(write, [(storyId, outletId)], now, ct);
+        }
+
         return LinkOutcome.Done;
-    }
+    }, ct);
 
-    public async Task<LinkOutcome> UnlinkAsync(long storyId, long articleId, CancellationToken ct)
+    public Task<LinkOutcome> UnlinkAsync(long storyId, long articleId, long now, CancellationToken ct) => database.WriteAsync(async write =>
     {
-        const string sql = "DELETE FROM story_articles WHERE story_id = @storyId AND article_id = @articleId";
-        await using var connection = await database.OpenForWriteAsync(ct);
-        var removed = await connection.ExecuteAsync(new CommandDefinition(sql, new { storyId, articleId }, cancellationToken: ct));
-        return removed > 0 ? LinkOutcome.Done : LinkOutcome.NotLinked;
-    }
+        const string sql = "DELETE FROM story_articles WHERE story_id = @storyId AND article_id = @articleId RETURNING outlet_id";
+        if (await write.Connection.QuerySingleOrDefaultAsync<long?>(write.Command(sql, new { storyId, articleId }, ct)) is not { } outletId)
+        {
+            return LinkOutcome.NotLinked;
+        }
 
-    private static Task<long?> VersionAsync(DbTransaction transaction, long id, CancellationToken ct) =>
-        transaction.Connection!.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(
-            "SELECT version FROM stories WHERE id = @id", new { id }, transaction, cancellationToken: ct));
+        await summaries.LinksChangedAsync(write, [(storyId, outletId)], now, ct);
+        return LinkOutcome.Done;
+    }, ct);
+
+    private static Task<long?> VersionAsync(StorageWrite write, long id, CancellationToken ct) =>
+        write.Connection.QuerySingleOrDefaultAsync<long?>(write.Command("SELECT version FROM stories WHERE id = @id", new { id }, ct));
 
     private static Task<bool> ExistsAsync(DbConnection connection, DbTransaction? transaction, long storyId, CancellationToken ct) =>
         connection.ExecuteScalarAsync<bool>(new CommandDefinition(

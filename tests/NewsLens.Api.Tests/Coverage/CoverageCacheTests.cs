@@ -18,7 +18,7 @@ public class CoverageCacheTests(NewsLensFactory factory) : ApiTests(factory)
         using var cache = new CoverageCache(100);
         var memo = new CoverageMemo(7, [new(NewsLens.Api.Ratings.Bias.Left, null, null, 1, 2, null, null)]);
         var stamp = new CoverageStamp(3, DateTime.UnixEpoch);
-        cache.Set(7, stamp, memo, writeCount: 10);
+        cache.Set(7, stamp, memo, generation: 10);
 
         Assert.True(cache.TryGet(7, stamp, 11, out var hit));
         Assert.Same(memo, hit);
@@ -29,11 +29,11 @@ public class CoverageCacheTests(NewsLensFactory factory) : ApiTests(factory)
     }
 
     [Fact]
-    public void AnEntryIsCurrentWithoutTheDatabaseOnlyWhileNoWriteWasCommittedSinceItWasConfirmed()
+    public void AnEntryIsCurrentWithoutTheDatabaseOnlyWhileItsStoryIsAtTheGenerationItWasConfirmedAt()
     {
         using var cache = new CoverageCache(100);
         var stamp = new CoverageStamp(3, DateTime.UnixEpoch);
-        cache.Set(7, stamp, new CoverageMemo(7, []), writeCount: 10);
+        cache.Set(7, stamp, new CoverageMemo(7, []), generation: 10);
 
         Assert.True(cache.TryGetUnchanged(7, 10, out var unchanged, out _));
         Assert.Equal(stamp, unchanged);

@@ -1,0 +1,197 @@
+using Dapper;
+using Microsoft.Extensions.Options;
+using NewsLens.Api.Ratings;
+
+namespace NewsLens.Api.Coverage;
+
+/// <summary>
+/// The per-story coverage summaries, kept in the same transaction as every write that changes them:
+/// <c>story_outlets</c> (one row per story and outlet that covers it: its articles, first and last publication, and
+/// the outlet's lean) and <c>story_summaries</c> (one row per story: sources and articles per lean, first and last
+/// publication, majority, blindspot, the coverage version and the last change). The one home of their rules, on
+/// every engine: counts are recounted from the links of what a write touched, and majority and blindspot come from
+/// <see cref="BiasDistributionRule"/>, which coverage answers use too. Every write that creates or edits a story,
+/// links, unlinks, deletes an article, moves its publication time, or re-rates or renames an outlet calls it, and
+/// the consistency tests recount everything to check that none forgot.
+/// </summary>
+public sealed class CoverageSummaries(IOptions<CoverageOptions> options)
+{
+    private static readonly RowColumn[] PairColumns = [new("story_id", typeof(long)), new("outlet_id", typeof(long))];
+
+    private static readonly RowColumn[] SummaryColumns =
+    [
+        new("story_id", typeof(long)),
+        new("sources_left", typeof(long)), new("sources_center", typeof(long)), new("sources_right", typeof(long)), new("sources_unrated", typeof(long)),
+        new("articles_left", typeof(long)), new("articles_center", typeof(long)), new("articles_right", typeof(long)), new("articles_unrated", typeof(long)),
+        new("first_published_at", typeof(long?)), new("last_published_at", typeof(long?)),
+        new("majority", typeof(string)), new("blindspot", typeof(string)),
+    ];
+
+    /// <summary>Stories recounted per statement, so that a write touching every story never holds all of them at once.</summary>
+    private const int StoriesPerRecount = 8_192;
+
+    /// <summary>A new story starts with an empty summary.</summary>
+    public async Task StoryCreatedAsync(StorageWrite write, long storyId, long now, CancellationToken ct)
+    {
+        await write.Connection.ExecuteAsync(write.Command(
+            "INSERT INTO story_summaries (story_id, changed_at) VALUES (@storyId, @now)", new { storyId, now }, ct));
+        write.ChangedStories.Add(storyId);
+    }
+
+    /// <summary>The story's own fields changed: its last change moves (Last-Modified, and the recently_updated sort).</summary>
+    public async Task StoryEditedAsync(StorageWrite write, long storyId, long now, CancellationToken ct)
+    {
+        await write.Connection.ExecuteAsync(write.Command(
+            "UPDATE story_summaries SET changed_at = @now WHERE story_id = @storyId", new { storyId, now }, ct));
+        write.ChangedStories.Add(storyId);
+    }
+
+    /// <summary>The (story, outlet) pairs of the links these articles have, to pass to <see cref="LinksChangedAsync"/> (before they are deleted, say).</summary>
+    public async Task<List<(long Story, long Outlet)>> PairsOfArticlesAsync(StorageWrite write, IReadOnlyCollection<long> articleIds, CancellationToken ct)
+    {
+        if (articleIds.Count == 0)
+        {
+            return [];
+        }
+
+        var ids = write.Dialect.Ids("articles", articleIds);
+        var pairs = await write.Connection.QueryAsync<(long, long)>(write.Command(
+            $"SELECT DISTINCT sa.story_id, sa.outlet_id FROM {ids.Table} JOIN story_articles sa ON sa.article_id = articles.id", ids.Parameters, ct));
+        return pairs.AsList();
+    }
+
+    /// <summary>
+    /// Links of these (story, outlet) pairs were added or removed, or moved in time: their <c>story_outlets</c> rows are
+    /// recounted from the links, then their stories' summaries from those rows.
+    /// </summary>
+    public async Task LinksChangedAsync(StorageWrite write, IReadOnlyCollection<(long Story, long Outlet)> pairs, long now, CancellationToken ct)
+    {
+        if (pairs.Count == 0)
+        {
+            return;
+        }
+
+        var stories = pairs.Select(p => p.Story).Distinct().Order().ToList();
+        await LockAsync(write, stories, ct);
+        var set = write.Dialect.Rows("pairs", PairColumns, [.. pairs.Distinct().Select(p => new object?[] { p.Story, p.Outlet })]);
+        await write.Connection.ExecuteAsync(write.Command(
+            $"DELETE FROM story_outlets WHERE (story_id, outlet_id) IN (SELECT pairs.story_id, pairs.outlet_id FROM {set.Table})", set.Parameters, ct));
+        await write.Connection.ExecuteAsync(write.Command($"""
+            INSERT INTO story_outlets (story_id, outlet_id, articles, first_published_at, last_published_at, lean)
+            SELECT sa.story_id, sa.outlet_id, COUNT(*), MIN(sa.published_at), MAX(sa.published_at), o.lean
+            FROM {set.Table}
+            JOIN story_articles sa ON sa.story_id = pairs.story_id AND sa.outlet_id = pairs.outlet_id
+            JOIN outlets o ON o.id = sa.outlet_id
+            GROUP BY sa.story_id, sa.outlet_id, o.lean
+            """, set.Parameters, ct));
+        await RecountStoriesAsync(write, stories, now, ct);
+    }
+
+    /// <summary>
+    /// These outlets were re-rated or renamed: their lean is copied into every story they cover, and those stories'
+    /// coverage (which shows each outlet's ratings, name and domain) reads differently.
+    /// </summary>
+    public async Task OutletsChangedAsync(StorageWrite write, IReadOnlyCollection<long> outletIds, long now, CancellationToken ct)
+    {
+        if (outletIds.Count == 0)
+        {
+            return;
+        }
+
+        var ids = write.Dialect.Ids("outlets", outletIds);
+        var stories = (await write.Connection.QueryAsync<long>(write.Command(
+            $"SELECT DISTINCT so.story_id FROM {ids.Table} JOIN story_outlets so ON so.outlet_id = outlets.id ORDER BY so.story_id", ids.Parameters, ct))).AsList();
+        await LockAsync(write, stories, ct);
+        await write.Connection.ExecuteAsync(write.Command(
+            $"UPDATE story_outlets SET lean = (SELECT o.lean FROM outlets o WHERE o.id = story_outlets.outlet_id) WHERE outlet_id IN (SELECT outlets.id FROM {ids.Table})",
+            ids.Parameters, ct));
+        await RecountStoriesAsync(write, stories, now, ct);
+    }
+
+    /// <summary>The blindspot thresholds changed: every story's flag is worked out again, and every coverage reads differently.</summary>
+    public async Task ThresholdsChangedAsync(StorageWrite write, long now, CancellationToken ct)
+    {
+        var stories = (await write.Connection.QueryAsync<long>(write.Command("SELECT story_id FROM story_summaries ORDER BY story_id", null, ct))).AsList();
+        await RecountStoriesAsync(write, stories, now, ct);
+        write.ChangedAllStories = true;
+    }
+
+    /// <summary>Holds the stories' summary rows until the write ends, so concurrent writers recount one story one after the other.</summary>
+    private static async Task LockAsync(StorageWrite write, IReadOnlyList<long> sortedStories, CancellationToken ct)
+    {
+        if (write.Dialect.ForUpdate.Length == 0 || sortedStories.Count == 0)
+        {
+            return;
+        }
+
+        var ids = write.Dialect.Ids("stories", sortedStories);
+        await write.Connection.ExecuteAsync(write.Command(
+            $"SELECT s.story_id FROM story_summaries s WHERE s.story_id IN (SELECT stories.id FROM {ids.Table}) ORDER BY s.story_id {write.Dialect.ForUpdate}",
+            ids.Parameters, ct));
+    }
+
+    /// <summary>Recounts the stories' summaries from their <c>story_outlets</c> rows and moves their coverage versions.</summary>
+    private async Task RecountStoriesAsync(StorageWrite write, IReadOnlyList<long> stories, long now, CancellationToken ct)
+    {
+        var thresholds = options.Value.Blindspot;
+        foreach (var chunk in stories.Chunk(StoriesPerRecount))
+        {
+            var ids = write.Dialect.Ids("stories", chunk);
+            var groups = await write.Connection.QueryAsync<(long StoryId, string? Lean, long Sources, long Articles, long First, long Last)>(write.Command($"""
+                SELECT so.story_id, so.lean, COUNT(*), SUM(so.articles), MIN(so.first_published_at), MAX(so.last_published_at)
+                FROM {ids.Table}
+                JOIN story_outlets so ON so.story_id = stories.id
+                GROUP BY so.story_id, so.lean
+                """, ids.Parameters, ct));
+            var summaries = chunk.ToDictionary(id => id, _ => new Summary());
+            foreach (var group in groups)
+            {
+                summaries[group.StoryId].Add(EnumText<Lean>.ParseStored(group.Lean), group.Sources, group.Articles, group.First, group.Last);
+            }
+
+            var rows = summaries.Select(s => s.Value.Row(s.Key, thresholds)).ToList();
+            var set = write.Dialect.Rows("s", SummaryColumns, rows);
+            set.Parameters.Add("now", now);
+            await write.Connection.ExecuteAsync(write.Command($"""
+                UPDATE story_summaries SET
+                    sources_left = s.sources_left, sources_center = s.sources_center, sources_right = s.sources_right, sources_unrated = s.sources_unrated,
+                    articles_left = s.articles_left, articles_center = s.articles_center, articles_right = s.articles_right, articles_unrated = s.articles_unrated,
+                    first_published_at = s.first_published_at, last_published_at = s.last_published_at,
+                    majority = s.majority, blindspot = s.blindspot,
+                    coverage_version = coverage_version + 1, changed_at = @now
+                FROM {set.Table}
+                WHERE story_summaries.story_id = s.story_id
+                """, set.Parameters, ct));
+            write.ChangedStories.UnionWith(chunk);
+        }
+    }
+
+    /// <summary>One story's summary, added up from its outlets' rows.</summary>
+    private sealed class Summary
+    {
+        private readonly long[] sources = new long[4];
+        private readonly long[] articles = new long[4];
+        private long? first;
+        private long? last;
+
+        public void Add(Lean? lean, long sourceCount, long articleCount, long firstPublished, long lastPublished)
+        {
+            var index = lean is { } rated ? (int)rated : 3;
+            sources[index] += sourceCount;
+            articles[index] += articleCount;
+            first = first is { } f ? Math.Min(f, firstPublished) : firstPublished;
+            last = last is { } l ? Math.Max(l, lastPublished) : lastPublished;
+        }
+
+        public object?[] Row(long storyId, BlindspotOptions thresholds)
+        {
+            var counts = new LeanCounts((int)sources[0], (int)sources[1], (int)sources[2]);
+            return
+            [
+                storyId, sources[0], sources[1], sources[2], sources[3], articles[0], articles[1], articles[2], articles[3], first, last,
+                EnumText<Lean>.Name(BiasDistributionRule.Majority(counts)) ?? "none",
+                EnumText<BlindspotSide>.Name(BiasDistributionRule.Blindspot(counts, thresholds)),
+            ];
+        }
+    }
+}

@@ -1,0 +1,53 @@
+using System.Text.Json;
+
+namespace NewsLens.Api.Storage;
+
+/// <summary>A column of a <see cref="SqlDialect.Rows"/> set: its name and CLR type (<c>long</c>, <c>long?</c>, <c>string</c>, <c>string?</c>).</summary>
+public readonly record struct RowColumn(string Name, Type Type);
+
+/// <summary>A set of rows a statement reads as a table (<see cref="Table"/>), with the parameters that carry them.</summary>
+public sealed record RowSet(string Table, Dapper.DynamicParameters Parameters);
+
+/// <summary>
+/// What SQL says differently on each engine, and nothing else: every store writes one statement for both, and asks
+/// the dialect only for these pieces. Sets of values travel as one parameter per set (SQLite: a JSON array read with
+/// <c>json_each</c>; PostgreSQL: arrays read with <c>unnest</c>), so a statement's text never depends on how many
+/// rows it carries.
+/// </summary>
+public abstract class SqlDialect
+{
+    /// <summary>A table named <paramref name="name"/> of one column, <c>id</c>, holding <paramref name="ids"/>.</summary>
+    public RowSet Ids(string name, IEnumerable<long> ids) =>
+        Rows(name, [new RowColumn("id", typeof(long))], ids.Select(id => new object?[] { id }).ToList());
+
+    /// <summary>
+    /// A table named <paramref name="name"/> (for <c>FROM</c> and joins; refer to its columns as <c>name.column</c>)
+    /// with <paramref name="columns"/>, holding <paramref name="rows"/> (each row's values in column order).
+    /// </summary>
+    public abstract RowSet Rows(string name, IReadOnlyList<RowColumn> columns, IReadOnlyList<object?[]> rows);
+
+    /// <summary>Locks the rows a SELECT reads until the transaction ends (empty where the engine has one writer at a time).</summary>
+    public abstract string ForUpdate { get; }
+
+    /// <summary>A case-insensitive LIKE.</summary>
+    public abstract string LikeInsensitive { get; }
+}
+
+public sealed class SqliteDialect : SqlDialect
+{
+    public static readonly SqliteDialect Instance = new();
+
+    public override RowSet Rows(string name, IReadOnlyList<RowColumn> columns, IReadOnlyList<object?[]> rows)
+    {
+        var select = string.Join(", ", columns.Select((c, i) => $"value ->> {i} AS {c.Name}"));
+        var parameters = new Dapper.DynamicParameters();
+        parameters.Add(name, JsonSerializer.Serialize(rows));
+        return new RowSet($"(SELECT {select} FROM json_each(@{name})) AS {name}", parameters);
+    }
+
+    // SQLite's write lock already serializes every writer, from BEGIN IMMEDIATE on.
+    public override string ForUpdate => "";
+
+    // LIKE is case-insensitive for ASCII in SQLite.
+    public override string LikeInsensitive => "LIKE";
+}
