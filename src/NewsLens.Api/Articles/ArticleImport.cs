@@ -221,17 +221,18 @@ public sealed class ArticleImporter(Database database, CoverageSummaries summari
 
                 // Something changed since the rows were checked (an outlet or story deleted, an article stored under
                 // another outlet): nothing is kept, and the answer lists what is now wrong.
-                var pairs = bad.Any ? null : await writer.WriteAsync(valid, ct);
-                if (pairs is null || bad.Any)
+                var added = bad.Any ? null : await writer.WriteAsync(valid, ct);
+                if (added is null || bad.Any)
                 {
                     write.Cancel();
                     return new Outcome(null, bad, rows);
                 }
 
-                pairs.UnionWith(await summaries.PairsOfArticlesAsync(write, writer.UpdatedArticles, ct));
-
                 var summaryStarted = System.Diagnostics.Stopwatch.GetTimestamp();
-                await summaries.LinksChangedAsync(write, pairs, now, ct);
+                // New links are added; then the pairs of updated articles, whose links moved with their new time, are
+                // recounted from the links (the new ones included), which overwrites what was added to them.
+                await summaries.LinksAddedAsync(write, added, now, ct);
+                await summaries.LinksChangedAsync(write, await summaries.PairsOfArticlesAsync(write, writer.UpdatedArticles, ct), now, ct);
                 summaryTime += System.Diagnostics.Stopwatch.GetElapsedTime(summaryStarted);
             }
 
@@ -451,8 +452,8 @@ public sealed class ArticleImporter(Database database, CoverageSummaries summari
         /// <summary>Articles already stored whose title or publication time this window changed (their links moved with them).</summary>
         public List<long> UpdatedArticles { get; } = [];
 
-        /// <summary>Writes the window; null when a row turned out bad while writing.</summary>
-        public async Task<HashSet<(long Story, long Outlet)>?> WriteAsync(List<ValidRow> rows, CancellationToken ct)
+        /// <summary>Writes the window; answers the links it added, or null when a row turned out bad while writing.</summary>
+        public async Task<List<(long Story, long Outlet, long Published)>?> WriteAsync(List<ValidRow> rows, CancellationToken ct)
         {
             UpdatedArticles.Clear();
             rows.Sort(static (a, b) => (a.OutletId, a.PublishedMs, a.Row).CompareTo((b.OutletId, b.PublishedMs, b.Row)));
@@ -533,10 +534,10 @@ public sealed class ArticleImporter(Database database, CoverageSummaries summari
             return id;
         }
 
-        /// <summary>Inserts the window's links in story order; answers the pairs of the links it added.</summary>
-        private async Task<HashSet<(long Story, long Outlet)>> WriteLinksAsync(CancellationToken ct)
+        /// <summary>Inserts the window's links in story order; answers the links it added (those not there before).</summary>
+        private async Task<List<(long Story, long Outlet, long Published)>> WriteLinksAsync(CancellationToken ct)
         {
-            var pairs = new HashSet<(long Story, long Outlet)>();
+            var added = new List<(long Story, long Outlet, long Published)>();
             links.Sort(static (a, b) => (a.Story, a.Article).CompareTo((b.Story, b.Article)));
             foreach (var (_, _, slice) in json.Slices(links, static (writer, link) =>
             {
@@ -551,12 +552,12 @@ public sealed class ArticleImporter(Database database, CoverageSummaries summari
                 while (await reader.ReadAsync(ct))
                 {
                     Linked++;
-                    pairs.Add((reader.GetInt64(0), reader.GetInt64(1)));
+                    added.Add((reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2)));
                 }
             }
 
             links.Clear();
-            return pairs;
+            return added;
         }
 
         public ValueTask DisposeAsync() => DisposeAllAsync(insertArticles, insertLinks, find, update);

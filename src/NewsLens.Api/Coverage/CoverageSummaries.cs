@@ -61,6 +61,45 @@ public sealed class CoverageSummaries(IOptions<CoverageOptions> options)
     }
 
     /// <summary>
+    /// These links were added (and none of them existed before): their articles are added to their pairs'
+    /// <c>story_outlets</c> rows, then their stories' summaries are recounted from those rows. Proportional to what
+    /// was added, not to the size of the stories, so a large import into a giant story stays cheap.
+    /// </summary>
+    public async Task LinksAddedAsync(StorageWrite write, IReadOnlyCollection<(long Story, long Outlet, long Published)> links, long now, CancellationToken ct)
+    {
+        if (links.Count == 0)
+        {
+            return;
+        }
+
+        var stories = links.Select(l => l.Story).Distinct().Order().ToList();
+        await LockAsync(write, stories, ct);
+        var added = links.GroupBy(l => (l.Story, l.Outlet))
+            .OrderBy(g => g.Key)
+            .Select(g => new object?[] { g.Key.Story, g.Key.Outlet, (long)g.Count(), g.Min(l => l.Published), g.Max(l => l.Published) })
+            .ToList();
+        var set = write.Dialect.Rows("added", AddedColumns, added);
+        await write.Connection.ExecuteAsync(write.Command($"""
+            INSERT INTO story_outlets (story_id, outlet_id, articles, first_published_at, last_published_at, lean)
+            SELECT added.story_id, added.outlet_id, added.articles, added.first_published_at, added.last_published_at,
+                   (SELECT o.lean FROM outlets o WHERE o.id = added.outlet_id)
+            FROM {set.Table}
+            WHERE true
+            ON CONFLICT (story_id, outlet_id) DO UPDATE SET
+                articles = story_outlets.articles + excluded.articles,
+                first_published_at = {write.Dialect.Least}(story_outlets.first_published_at, excluded.first_published_at),
+                last_published_at = {write.Dialect.Greatest}(story_outlets.last_published_at, excluded.last_published_at)
+            """, set.Parameters, ct));
+        await RecountStoriesAsync(write, stories, now, ct);
+    }
+
+    private static readonly RowColumn[] AddedColumns =
+    [
+        new("story_id", typeof(long)), new("outlet_id", typeof(long)), new("articles", typeof(long)),
+        new("first_published_at", typeof(long)), new("last_published_at", typeof(long)),
+    ];
+
+    /// <summary>
     /// Links of these (story, outlet) pairs were added or removed, or moved in time: their <c>story_outlets</c> rows are
     /// recounted from the links, then their stories' summaries from those rows.
     /// </summary>

@@ -153,7 +153,7 @@ public static class DemoSeeder
                     insertOutlet, new { outlet.Name, domain = outlet.Key + ".example", outlet.Bias, outlet.Factuality, outlet.Ownership, outlet.Country, now }, ct));
             }
 
-            var pairs = new HashSet<(long Story, long Outlet)>();
+            var links = new List<(long Story, long Outlet, long Published)>();
             foreach (var story in Stories)
             {
                 var storyId = await connection.ExecuteScalarAsync<long>(write.Command(insertStory, new { story.Title, story.Summary, now }, ct));
@@ -180,11 +180,11 @@ public static class DemoSeeder
                         ct));
                     await connection.ExecuteAsync(write.Command(
                         link, new { storyId, articleId, outletId = outletIds[key], publishedAt = published.ToUnixTimeMilliseconds(), now }, ct));
-                    pairs.Add((storyId, outletIds[key]));
+                    links.Add((storyId, outletIds[key], published.ToUnixTimeMilliseconds()));
                 }
             }
 
-            await summaries.LinksChangedAsync(write, pairs, now, ct);
+            await summaries.LinksAddedAsync(write, links, now, ct);
             return true;
         }, ct);
     }

@@ -31,6 +31,12 @@ public abstract class SqlDialect
 
     /// <summary>A case-insensitive LIKE.</summary>
     public abstract string LikeInsensitive { get; }
+
+    /// <summary>The smaller of two values (a function of two arguments).</summary>
+    public abstract string Least { get; }
+
+    /// <summary>The larger of two values (a function of two arguments).</summary>
+    public abstract string Greatest { get; }
 }
 
 public sealed class SqliteDialect : SqlDialect
@@ -50,4 +56,8 @@ public sealed class SqliteDialect : SqlDialect
 
     // LIKE is case-insensitive for ASCII in SQLite.
     public override string LikeInsensitive => "LIKE";
+
+    public override string Least => "MIN";
+
+    public override string Greatest => "MAX";
 }

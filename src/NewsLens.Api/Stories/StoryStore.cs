@@ -231,7 +231,7 @@ public sealed class StoryStore(Database database, CoverageSummaries summaries)
             INSERT INTO story_articles (story_id, article_id, outlet_id, published_at, linked_at)
             SELECT @storyId, id, outlet_id, published_at, @now FROM articles WHERE id = @articleId
             ON CONFLICT (story_id, article_id) DO NOTHING
-            RETURNING outlet_id
+            RETURNING outlet_id, published_at
             """;
         if (!await ExistsAsync(write.Connection, write.Transaction, storyId, ct))
         {
@@ -243,10 +243,8 @@ public sealed class StoryStore(Database database, CoverageSummaries summaries)
             return LinkOutcome.ArticleNotFound;
         }
 
-        if (await write.Connection.QuerySingleOrDefaultAsync<long?>(write.Command(link, new { storyId, articleId, now }, ct)) is { } outletId)
-        {
-            await summaries.LinksChangedAsync(write, [(storyId, outletId)], now, ct);
-        }
+        var linked = (await write.Connection.QueryAsync<(long Outlet, long Published)>(write.Command(link, new { storyId, articleId, now }, ct))).AsList();
+        await summaries.LinksAddedAsync(write, [.. linked.Select(l => (storyId, l.Outlet, l.Published))], now, ct);
 
         return LinkOutcome.Done;
     }, ct);
