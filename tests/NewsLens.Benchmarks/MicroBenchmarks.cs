@@ -50,7 +50,7 @@ public class CoverageBenchmarks
         Dapper.DefaultTypeMap.MatchNamesWithUnderscores = true;
         var path = Environment.GetEnvironmentVariable("NEWSLENS_BENCH_DB") ?? throw new InvalidOperationException("NEWSLENS_BENCH_DB is not set");
         // No cache: this measures the computation itself, as on the first read of each coverage version.
-        store = new CoverageStore(new Database($"Data Source={path};Mode=ReadOnly;Pooling=True"), new CoverageCache(0),
+        store = new CoverageStore(new SqliteDatabase($"Data Source={path};Mode=ReadOnly;Pooling=True"), new CoverageCache(0),
             new CoverageSummaries(Microsoft.Extensions.Options.Options.Create(new CoverageOptions())), TimeProvider.System);
         storyId = StoryIds()[Articles];
     }

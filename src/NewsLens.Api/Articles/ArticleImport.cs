@@ -2,7 +2,8 @@ using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
+using Dapper;
 using FluentValidation;
 using Microsoft.Extensions.Options;
 using NewsLens.Api.Coverage;
@@ -173,19 +174,11 @@ public sealed class ArticleImporter(Database database, CoverageSummaries summari
     private async Task<Preview?> CheckAsync(ImportSpool<CheckedRow> spool, BadRows bad, bool dryRun, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
-        await using var lookups = new Lookups(connection, null, database.Dialect, bad);
-        var preview = dryRun ? new Preview(connection, bad) : null;
-        var valid = new List<ValidRow>();
+        var lookups = new Lookups(connection, null, database.Dialect, bad);
+        var preview = dryRun ? new Preview(connection, database.Dialect, bad) : null;
         foreach (var window in spool.Windows())
         {
-            valid.Clear();
-            foreach (var row in window)
-            {
-                if (await lookups.ResolveAsync(row, ct) is { } resolved)
-                {
-                    valid.Add(resolved);
-                }
-            }
+            var valid = await lookups.ResolveAsync(window, ct);
 
             if (preview is not null && !bad.Any)
             {
@@ -204,20 +197,12 @@ public sealed class ArticleImporter(Database database, CoverageSummaries summari
         return await database.WriteAsync(async write =>
         {
             turnStarted = System.Diagnostics.Stopwatch.GetTimestamp();
-            await using var lookups = new Lookups((SqliteConnection)write.Connection, (SqliteTransaction)write.Transaction, write.Dialect, bad);
-            await using var writer = new BatchWriter(write, now, bad);
-            var valid = new List<ValidRow>();
+            var lookups = new Lookups(write.Connection, write.Transaction, write.Dialect, bad);
+            var writer = new BatchWriter(write, now, bad);
             var summaryTime = TimeSpan.Zero;
             foreach (var window in spool.Windows())
             {
-                valid.Clear();
-                foreach (var row in window)
-                {
-                    if (await lookups.ResolveAsync(row, ct) is { } resolved)
-                    {
-                        valid.Add(resolved);
-                    }
-                }
+                var valid = await lookups.ResolveAsync(window, ct);
 
                 // Something changed since the rows were checked (an outlet or story deleted, an article stored under
                 // another outlet): nothing is kept, and the answer lists what is now wrong.
@@ -360,90 +345,93 @@ public sealed class ArticleImporter(Database database, CoverageSummaries summari
         private static string? ReadNullable(BinaryReader reader) => reader.ReadBoolean() ? reader.ReadString() : null;
     }
 
-    private sealed class Lookups(SqliteConnection connection, SqliteTransaction? transaction, SqlDialect dialect, BadRows bad) : IAsyncDisposable
+    /// <summary>
+    /// The checks that read the database, for a window of rows at a time: the outlet (given, or found from the URL's
+    /// host) and the stories exist. Story ids are looked up set-based, each once; outlets through
+    /// <see cref="OutletResolver"/>, each host or id once.
+    /// </summary>
+    private sealed class Lookups(DbConnection connection, DbTransaction? transaction, SqlDialect dialect, BadRows bad)
     {
         private readonly OutletResolver outlets = new(connection, transaction, dialect);
-        private readonly Dictionary<long, bool> storyExists = [];
-        private SqliteCommand? story;
+        private readonly HashSet<long> storiesChecked = [];
+        private readonly HashSet<long> storiesFound = [];
 
-        private SqliteCommand Story => story ??= Command(connection, transaction, "SELECT EXISTS (SELECT 1 FROM stories WHERE id = $id)", "$id");
-
-        /// <summary>The row ready to write, or null when it is bad (its problems are added to the bad rows).</summary>
-        public async Task<ValidRow?> ResolveAsync(CheckedRow row, CancellationToken ct)
+        /// <summary>The window's rows ready to write; the bad ones' problems are added to the bad rows.</summary>
+        public async Task<List<ValidRow>> ResolveAsync(IReadOnlyList<CheckedRow> window, CancellationToken ct)
         {
-            var valid = row.Valid;
-            long? outletId = null;
-            if (row.Url is not null)
+            var notYetChecked = window.SelectMany(r => r.StoryIds).Where(storiesChecked.Add).ToList();
+            foreach (var chunk in notYetChecked.Chunk(LookupIds))
             {
-                (outletId, var problem) = await outlets.ResolveAsync(row.OutletId, row.Host!, ct);
-                if (outletId is null)
-                {
-                    bad.Add(row.Row, "outletId", row.OutletId?.ToString(System.Globalization.CultureInfo.InvariantCulture), problem!);
-                }
+                var ids = dialect.Ids("ids", chunk);
+                storiesFound.UnionWith(await connection.QueryAsync<long>(new CommandDefinition(
+                    $"SELECT s.id FROM {ids.Table} JOIN stories s ON s.id = ids.id", ids.Parameters, transaction, cancellationToken: ct)));
             }
 
-            foreach (var storyId in row.StoryIds)
+            var valid = new List<ValidRow>(window.Count);
+            foreach (var row in window)
             {
-                if (!await ExistsAsync(storyExists, () => Story, storyId, ct))
+                var ok = row.Valid;
+                long? outletId = null;
+                if (row.Url is not null)
+                {
+                    (outletId, var problem) = await outlets.ResolveAsync(row.OutletId, row.Host!, ct);
+                    if (outletId is null)
+                    {
+                        bad.Add(row.Row, "outletId", row.OutletId?.ToString(System.Globalization.CultureInfo.InvariantCulture), problem!);
+                    }
+                }
+
+                foreach (var storyId in row.StoryIds.Where(id => !storiesFound.Contains(id)))
                 {
                     bad.Add(row.Row, "storyIds", storyId.ToString(System.Globalization.CultureInfo.InvariantCulture), $"Story {storyId} does not exist.");
-                    valid = false;
+                    ok = false;
+                }
+
+                if (ok && outletId is { } outlet)
+                {
+                    valid.Add(new ValidRow(row.Row, row.Url!, row.Title, outlet, row.PublishedMs, row.StoryIds));
                 }
             }
 
-            return valid && outletId is { } outlet ? new ValidRow(row.Row, row.Url!, row.Title, outlet, row.PublishedMs, row.StoryIds) : null;
+            return valid;
         }
+    }
 
-        /// <summary>Whether the row <paramref name="id"/> exists, asked of the database once per id.</summary>
-        private static async Task<bool> ExistsAsync(Dictionary<long, bool> known, Func<SqliteCommand> query, long id, CancellationToken ct)
-        {
-            if (!known.TryGetValue(id, out var exists))
-            {
-                var command = query();
-                command.Parameters[0].Value = id;
-                exists = known[id] = Convert.ToInt64(await command.ExecuteScalarAsync(ct)) == 1;
-            }
+    /// <summary>Ids per lookup statement.</summary>
+    private const int LookupIds = 10_000;
 
-            return exists;
-        }
+    private static readonly RowColumn[] ArticleColumns =
+        [new("url", typeof(string)), new("title", typeof(string)), new("outlet_id", typeof(long)), new("published_at", typeof(long))];
 
-        public ValueTask DisposeAsync() => DisposeAllAsync(story);
+    private static readonly RowColumn[] UrlColumns = [new("url", typeof(string))];
+
+    private static readonly RowColumn[] UpdateColumns = [new("id", typeof(long)), new("title", typeof(string)), new("published_at", typeof(long))];
+
+    private static readonly RowColumn[] LinkColumns =
+        [new("story_id", typeof(long)), new("article_id", typeof(long)), new("outlet_id", typeof(long)), new("published_at", typeof(long))];
+
+    private static readonly RowColumn[] PairColumns = [new("story_id", typeof(long)), new("article_id", typeof(long))];
+
+    /// <summary>An article as stored under a row's URL.</summary>
+    private readonly record struct StoredArticle(long Id, long OutletId, string Title, long PublishedAt);
+
+    /// <summary>The articles stored under these URLs (set-based).</summary>
+    private static async Task<Dictionary<string, StoredArticle>> StoredAsync(DbConnection connection, DbTransaction? transaction, SqlDialect dialect,
+        IEnumerable<string> urls, CancellationToken ct)
+    {
+        var set = dialect.Rows("u", UrlColumns, [.. urls.Select(u => new object?[] { u })]);
+        var rows = await connection.QueryAsync<(long Id, long OutletId, string Title, long PublishedAt, string Url)>(new CommandDefinition(
+            $"SELECT a.id, a.outlet_id, a.title, a.published_at, a.url FROM {set.Table} JOIN articles a ON a.url = u.url", set.Parameters, transaction, cancellationToken: ct));
+        return rows.ToDictionary(r => r.Url, r => new StoredArticle(r.Id, r.OutletId, r.Title, r.PublishedAt), StringComparer.Ordinal);
     }
 
     /// <summary>
-    /// Writes windows of checked rows: new articles with JSON-batched INSERT … ON CONFLICT (url) DO NOTHING
-    /// RETURNING the ids it created, rows whose URL already exists one by one (update or unchanged), then the
-    /// window's links sorted by story. Answers the (story, outlet) pairs whose links changed, for the summaries.
+    /// Writes windows of checked rows: new articles with INSERT … ON CONFLICT (url) DO NOTHING RETURNING the ids it
+    /// created, rows whose URL is already stored as one set (updated, or unchanged), then the window's links sorted by
+    /// story. Each statement carries its rows as one row set (<see cref="SqlDialect.Rows"/>). Answers the links it added.
     /// </summary>
-    private sealed class BatchWriter : IAsyncDisposable
+    private sealed class BatchWriter(StorageWrite write, long now, BadRows bad)
     {
-        private readonly SqliteTransaction transaction;
-        private readonly BadRows bad;
-        private readonly SqliteCommand insertArticles;
-        private readonly SqliteCommand insertLinks;
-        private SqliteCommand? find;
-        private SqliteCommand? update;
-        private readonly StatementJson json = new();
-        private readonly Dictionary<string, long> created = new(StringComparer.Ordinal);
-        private readonly List<Link> links = [];
-
-        public BatchWriter(StorageWrite write, long now, BadRows bad)
-        {
-            (transaction, this.bad) = ((SqliteTransaction)write.Transaction, bad);
-            var connection = (SqliteConnection)write.Connection;
-            insertArticles = Command(connection, transaction, InsertArticlesSql, "$rows", "$now");
-            insertLinks = Command(connection, transaction, InsertLinksSql, "$rows", "$now");
-            Set(insertArticles, ("$now", now));
-            Set(insertLinks, ("$now", now));
-        }
-
-        // Prepared when a first row names an article already stored; most imports only create.
-        private SqliteCommand Find => find ??= Command(transaction.Connection!, transaction,
-            "SELECT id, outlet_id, title, published_at FROM articles WHERE url = $url", "$url");
-
-        private SqliteCommand Update => update ??= Command(transaction.Connection!, transaction,
-            "UPDATE articles SET title = $title, published_at = $published, version = version + 1 WHERE id = $id", "$title", "$published", "$id");
-
         public int Created { get; private set; }
         public int Updated { get; private set; }
         public int Unchanged { get; private set; }
@@ -457,110 +445,84 @@ public sealed class ArticleImporter(Database database, CoverageSummaries summari
         {
             UpdatedArticles.Clear();
             rows.Sort(static (a, b) => (a.OutletId, a.PublishedMs, a.Row).CompareTo((b.OutletId, b.PublishedMs, b.Row)));
-            foreach (var (start, end, slice) in json.Slices(rows, static (writer, row) =>
+            var links = new List<object?[]>();
+            foreach (var slice in rows.Chunk(write.Dialect.RowsPerStatement))
             {
-                writer.WriteStringValue(row.Url);
-                writer.WriteStringValue(row.Title);
-                writer.WriteNumberValue(row.OutletId);
-                writer.WriteNumberValue(row.PublishedMs);
-            }))
-            {
-                insertArticles.Parameters[0].Value = slice;
-                created.Clear();
-                await using (var reader = await insertArticles.ExecuteReaderAsync(ct))
-                {
-                    while (await reader.ReadAsync(ct))
-                    {
-                        created[reader.GetString(1)] = reader.GetInt64(0);
-                    }
-                }
-
+                var set = write.Dialect.Rows("r", ArticleColumns, [.. slice.Select(r => new object?[] { r.Url, r.Title, r.OutletId, r.PublishedMs })]);
+                set.Parameters.Add("now", now);
+                var created = (await write.Connection.QueryAsync<(long Id, string Url)>(write.Command($"""
+                    INSERT INTO articles (url, title, outlet_id, published_at, created_at)
+                    SELECT r.url, r.title, r.outlet_id, r.published_at, @now FROM {set.Table} WHERE true
+                    ON CONFLICT (url) DO NOTHING
+                    RETURNING id, url
+                    """, set.Parameters, ct))).ToDictionary(c => c.Url, c => c.Id, StringComparer.Ordinal);
                 Created += created.Count;
-                for (var i = start; i < end; i++)
+
+                var existing = slice.Where(r => !created.ContainsKey(r.Url)).ToList();
+                var stored = existing.Count == 0 ? [] : await StoredAsync(write.Connection, write.Transaction, write.Dialect, existing.Select(r => r.Url), ct);
+                var updates = new List<object?[]>();
+                foreach (var row in slice)
                 {
-                    var row = rows[i];
-                    var articleId = created.TryGetValue(row.Url, out var newId) ? newId : await UpdateExistingAsync(row, ct);
-                    if (articleId is null)
+                    if (!created.TryGetValue(row.Url, out var articleId))
                     {
-                        return null;
+                        var article = stored[row.Url];
+                        if (article.OutletId != row.OutletId)
+                        {
+                            OutletCannotChange(bad, row, article.Id, article.OutletId);
+                            return null;
+                        }
+
+                        articleId = article.Id;
+                        if (article.Title == row.Title && article.PublishedAt == row.PublishedMs)
+                        {
+                            Unchanged++;
+                        }
+                        else
+                        {
+                            updates.Add([article.Id, row.Title, row.PublishedMs]);
+                            UpdatedArticles.Add(article.Id);
+                        }
                     }
 
-                    foreach (var storyId in row.StoryIds)
-                    {
-                        links.Add(new Link(storyId, articleId.Value, row.OutletId, row.PublishedMs));
-                    }
+                    links.AddRange(row.StoryIds.Select(story => new object?[] { story, articleId, row.OutletId, row.PublishedMs }));
+                }
+
+                if (updates.Count > 0)
+                {
+                    // A new publication time reaches the article's links by the foreign key's ON UPDATE CASCADE.
+                    var changed = write.Dialect.Rows("u", UpdateColumns, updates);
+                    await write.Connection.ExecuteAsync(write.Command($"""
+                        UPDATE articles SET title = u.title, published_at = u.published_at, version = version + 1
+                        FROM {changed.Table}
+                        WHERE articles.id = u.id
+                        """, changed.Parameters, ct));
+                    Updated += updates.Count;
                 }
             }
 
-            return await WriteLinksAsync(ct);
-        }
-
-        /// <summary>An article already stored under the URL: the same outlet is required; the title and time are updated.</summary>
-        private async Task<long?> UpdateExistingAsync(ValidRow row, CancellationToken ct)
-        {
-            Find.Parameters[0].Value = row.Url;
-            long id, outlet;
-            bool same;
-            await using (var reader = await Find.ExecuteReaderAsync(ct))
-            {
-                if (!await reader.ReadAsync(ct))
-                {
-                    throw new InvalidOperationException($"Row {row.Row}: the article was neither inserted nor found.");
-                }
-
-                (id, outlet) = (reader.GetInt64(0), reader.GetInt64(1));
-                same = reader.GetString(2) == row.Title && reader.GetInt64(3) == row.PublishedMs;
-            }
-
-            if (outlet != row.OutletId)
-            {
-                OutletCannotChange(bad, row, id, outlet);
-                return null;
-            }
-
-            if (same)
-            {
-                Unchanged++;
-            }
-            else
-            {
-                // A new publication time reaches the article's links by the foreign key's ON UPDATE CASCADE.
-                Set(Update, ("$title", row.Title), ("$published", row.PublishedMs), ("$id", id));
-                await Update.ExecuteNonQueryAsync(ct);
-                UpdatedArticles.Add(id);
-                Updated++;
-            }
-
-            return id;
+            return await WriteLinksAsync(links, ct);
         }
 
         /// <summary>Inserts the window's links in story order; answers the links it added (those not there before).</summary>
-        private async Task<List<(long Story, long Outlet, long Published)>> WriteLinksAsync(CancellationToken ct)
+        private async Task<List<(long Story, long Outlet, long Published)>> WriteLinksAsync(List<object?[]> links, CancellationToken ct)
         {
             var added = new List<(long Story, long Outlet, long Published)>();
-            links.Sort(static (a, b) => (a.Story, a.Article).CompareTo((b.Story, b.Article)));
-            foreach (var (_, _, slice) in json.Slices(links, static (writer, link) =>
+            links.Sort(static (a, b) => ((long)a[0]!, (long)a[1]!).CompareTo(((long)b[0]!, (long)b[1]!)));
+            foreach (var slice in links.Chunk(write.Dialect.RowsPerStatement))
             {
-                writer.WriteNumberValue(link.Story);
-                writer.WriteNumberValue(link.Article);
-                writer.WriteNumberValue(link.Outlet);
-                writer.WriteNumberValue(link.Published);
-            }))
-            {
-                insertLinks.Parameters[0].Value = slice;
-                await using var reader = await insertLinks.ExecuteReaderAsync(ct);
-                while (await reader.ReadAsync(ct))
-                {
-                    Linked++;
-                    added.Add((reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2)));
-                }
+                var set = write.Dialect.Rows("l", LinkColumns, slice);
+                set.Parameters.Add("now", now);
+                added.AddRange(await write.Connection.QueryAsync<(long Story, long Outlet, long Published)>(write.Command($"""
+                    INSERT INTO story_articles (story_id, article_id, outlet_id, published_at, linked_at)
+                    SELECT l.story_id, l.article_id, l.outlet_id, l.published_at, @now FROM {set.Table} WHERE true
+                    ON CONFLICT (story_id, article_id) DO NOTHING
+                    RETURNING story_id, outlet_id, published_at
+                    """, set.Parameters, ct)));
             }
 
-            links.Clear();
+            Linked += added.Count;
             return added;
         }
-
-        public ValueTask DisposeAsync() => DisposeAllAsync(insertArticles, insertLinks, find, update);
     }
 
     /// <summary>An article already stored under a row's URL belongs to another outlet.</summary>
@@ -572,10 +534,8 @@ public sealed class ArticleImporter(Database database, CoverageSummaries summari
     /// Counts what a dry run would do, with reads only: rows whose URL is stored are updated or unchanged (or bad,
     /// when the stored article belongs to another outlet), the others created; links not yet there are added.
     /// </summary>
-    private sealed class Preview(SqliteConnection connection, BadRows bad)
+    private sealed class Preview(DbConnection connection, SqlDialect dialect, BadRows bad)
     {
-        private readonly StatementJson json = new();
-
         public int Created { get; private set; }
         public int Updated { get; private set; }
         public int Unchanged { get; private set; }
@@ -583,177 +543,49 @@ public sealed class ArticleImporter(Database database, CoverageSummaries summari
 
         public async Task CountAsync(List<ValidRow> rows, CancellationToken ct)
         {
-            var stored = new List<(long Story, long Article)>();
-            await using (var find = Command(connection, null, FindStoredSql, "$rows"))
+            var storedLinks = new List<object?[]>();
+            foreach (var slice in rows.Chunk(LookupIds))
             {
-                var found = new Dictionary<long, (long Id, long Outlet, bool Same)>();
-                foreach (var (start, end, slice) in json.Slices(rows, static (writer, row) =>
+                var stored = await StoredAsync(connection, null, dialect, slice.Select(r => r.Url), ct);
+                foreach (var row in slice)
                 {
-                    writer.WriteStringValue(row.Url);
-                    writer.WriteStringValue(row.Title);
-                    writer.WriteNumberValue(row.PublishedMs);
-                }))
-                {
-                    found.Clear();
-                    find.Parameters[0].Value = slice;
-                    await using (var reader = await find.ExecuteReaderAsync(ct))
+                    if (!stored.TryGetValue(row.Url, out var article))
                     {
-                        while (await reader.ReadAsync(ct))
-                        {
-                            found[reader.GetInt64(0)] = (reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3) == 1);
-                        }
+                        Created++;
+                        Linked += row.StoryIds.Length;
+                        continue;
                     }
 
-                    for (var i = start; i < end; i++)
+                    if (article.OutletId != row.OutletId)
                     {
-                        var row = rows[i];
-                        if (!found.TryGetValue(i - start, out var article))
-                        {
-                            Created++;
-                            Linked += row.StoryIds.Length;
-                            continue;
-                        }
-
-                        if (article.Outlet != row.OutletId)
-                        {
-                            OutletCannotChange(bad, row, article.Id, article.Outlet);
-                            continue;
-                        }
-
-                        if (article.Same)
-                        {
-                            Unchanged++;
-                        }
-                        else
-                        {
-                            Updated++;
-                        }
-
-                        stored.AddRange(row.StoryIds.Select(story => (story, article.Id)));
+                        OutletCannotChange(bad, row, article.Id, article.OutletId);
+                        continue;
                     }
+
+                    if (article.Title == row.Title && article.PublishedAt == row.PublishedMs)
+                    {
+                        Unchanged++;
+                    }
+                    else
+                    {
+                        Updated++;
+                    }
+
+                    storedLinks.AddRange(row.StoryIds.Select(story => new object?[] { story, article.Id }));
                 }
             }
 
-            Linked += stored.Count;
-            await using var links = Command(connection, null, CountStoredLinksSql, "$rows");
-            foreach (var (_, _, slice) in json.Slices(stored, static (writer, link) =>
+            Linked += storedLinks.Count;
+            foreach (var slice in storedLinks.Chunk(LookupIds))
             {
-                writer.WriteNumberValue(link.Story);
-                writer.WriteNumberValue(link.Article);
-            }))
-            {
-                links.Parameters[0].Value = slice;
-                Linked -= Convert.ToInt32(await links.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
-            }
-        }
-
-        private const string FindStoredSql = """
-            SELECT j.key, a.id, a.outlet_id, a.title = j.value ->> 1 AND a.published_at = j.value ->> 2
-            FROM json_each($rows) AS j
-            JOIN articles AS a ON a.url = j.value ->> 0
-            """;
-
-        private const string CountStoredLinksSql = """
-            SELECT COUNT(*)
-            FROM json_each($rows) AS j
-            JOIN story_articles AS sa ON sa.story_id = j.value ->> 0 AND sa.article_id = j.value ->> 1
-            """;
-    }
-
-    private readonly record struct Link(long Story, long Article, long Outlet, long Published);
-
-    /// <summary>
-    /// The JSON arrays that statements' $rows parameters carry, written with one reused buffer. Escaping is relaxed:
-    /// the text goes to SQLite's JSON parser only, never to a page.
-    /// </summary>
-    private sealed class StatementJson
-    {
-        private static readonly JsonWriterOptions Options = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
-        private readonly System.Buffers.ArrayBufferWriter<byte> buffer = new(64 * 1024);
-        private readonly Utf8JsonWriter writer;
-
-        public StatementJson() => writer = new Utf8JsonWriter(buffer, Options);
-
-        /// <summary>
-        /// The items in slices of <see cref="StatementRows"/>, each as a JSON array of rows (one JSON array per item,
-        /// its fields written by <paramref name="fields"/>), with the slice's bounds in <paramref name="items"/>.
-        /// </summary>
-        public IEnumerable<(int Start, int End, string Rows)> Slices<T>(IReadOnlyList<T> items, Action<Utf8JsonWriter, T> fields)
-        {
-            for (var start = 0; start < items.Count; start += StatementRows)
-            {
-                var end = Math.Min(items.Count, start + StatementRows);
-                buffer.ResetWrittenCount();
-                writer.Reset(buffer);
-                writer.WriteStartArray();
-                for (var i = start; i < end; i++)
-                {
-                    writer.WriteStartArray();
-                    fields(writer, items[i]);
-                    writer.WriteEndArray();
-                }
-
-                writer.WriteEndArray();
-                writer.Flush();
-                yield return (start, end, Encoding.UTF8.GetString(buffer.WrittenSpan));
+                var set = dialect.Rows("p", PairColumns, slice);
+                Linked -= (int)await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                    $"SELECT COUNT(*) FROM {set.Table} JOIN story_articles sa ON sa.story_id = p.story_id AND sa.article_id = p.article_id",
+                    set.Parameters, cancellationToken: ct));
             }
         }
     }
 
-    // json_each walks the array in order, so rows are inserted in the window's sorted order. "WHERE true" tells the
-    // parser that ON CONFLICT starts the upsert clause (an INSERT … SELECT … FROM needs a WHERE before it).
-    // The link's outlet and publication time are the article's as just written; the composite foreign key checks it.
-    private const string InsertArticlesSql = """
-        INSERT INTO articles (url, title, outlet_id, published_at, created_at)
-        SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, $now FROM json_each($rows) WHERE true
-        ON CONFLICT (url) DO NOTHING
-        RETURNING id, url
-        """;
-
-    private const string InsertLinksSql = """
-        INSERT INTO story_articles (story_id, article_id, outlet_id, published_at, linked_at)
-        SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, $now FROM json_each($rows) WHERE true
-        ON CONFLICT (story_id, article_id) DO NOTHING
-        RETURNING story_id, outlet_id, published_at
-        """;
-
-    /// <summary>
-    /// Rows after which an import takes the large page cache. A small import (the mixed benchmark writes one row at
-    /// a time) keeps the connection's default cache and skips growing, shrinking and trimming it.
-    /// </summary>
+    /// <summary>Rows after which an import counts as bulk for the engine (SQLite gives its transaction a larger page cache).</summary>
     public const int LargeImportRows = 4_096;
-
-    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql, params string[] parameters)
-    {
-        var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        foreach (var name in parameters)
-        {
-            command.Parameters.Add(new SqliteParameter { ParameterName = name });
-        }
-
-        command.Prepare();
-        return command;
-    }
-
-    /// <summary>Disposes the commands that were prepared (lazily prepared ones may be null).</summary>
-    private static async ValueTask DisposeAllAsync(params SqliteCommand?[] commands)
-    {
-        foreach (var command in commands)
-        {
-            if (command is not null)
-            {
-                await command.DisposeAsync();
-            }
-        }
-    }
-
-    private static void Set(SqliteCommand command, params (string Name, object? Value)[] values)
-    {
-        foreach (var (name, value) in values)
-        {
-            command.Parameters[name].Value = value ?? DBNull.Value;
-        }
-    }
 }

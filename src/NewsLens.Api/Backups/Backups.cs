@@ -37,14 +37,14 @@ public static class DatabaseBackup
     /// replaced when <paramref name="overwrite"/> is true and is an <see cref="IOException"/> otherwise. The copy is one
     /// self-contained file; on any failure nothing is left behind, not even a partial copy or its journals.
     /// </summary>
-    public static async Task<long> CopyAsync(Database database, string destination, bool overwrite = true, CancellationToken ct = default)
+    public static async Task<long> CopyAsync(SqliteDatabase database, string destination, bool overwrite = true, CancellationToken ct = default)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(destination))!);
         var temporary = destination + ".partial";
         DeleteWithJournals(temporary);
         try
         {
-            await using (var source = await database.OpenAsync(ct))
+            await using (var source = (SqliteConnection)await database.OpenAsync(ct))
             await using (var target = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = temporary, Pooling = false }.ToString()))
             {
                 await target.OpenAsync(ct);
@@ -77,7 +77,7 @@ public static class DatabaseBackup
     }
 
     /// <summary>The database's size in bytes (its pages, as a copy made now would hold them).</summary>
-    public static async Task<long> SizeAsync(Database database, CancellationToken ct)
+    public static async Task<long> SizeAsync(SqliteDatabase database, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
         return await connection.ExecuteScalarAsync<long>(new CommandDefinition(
@@ -102,6 +102,11 @@ public static class DatabaseBackup
         }
     }
 
+    /// <summary>Why a server on PostgreSQL takes no backups of its own.</summary>
+    public const string NotThisEngine =
+        "This server keeps its data in PostgreSQL, which backs itself up: use pg_dump, or base backups with WAL archiving (docs/operations.md). " +
+        "The backup endpoint copies SQLite databases only.";
+
     public static IServiceCollection AddBackups(this IServiceCollection services)
     {
         services.AddOptions<BackupSettings>().BindConfiguration(BackupSettings.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -123,8 +128,10 @@ public static class DatabaseBackup
     }
 
     public static async Task<Results<Ok<BackupResponse>, Conflict<ProblemDetails>, InsufficientStorage, BackupUnavailable>> CreateBackup(
-        ServerBackups backups, CancellationToken ct) =>
-        await backups.TakeAsync(ct) switch
+        ServerBackups backups, Database database, CancellationToken ct) =>
+        database.Engine != StorageEngine.Sqlite
+        ? ApiProblems.Conflict(NotThisEngine, new Dictionary<string, object?> { ["engine"] = "postgresql" })
+        : await backups.TakeAsync(ct) switch
         {
             BackupOutcome.Taken taken => TypedResults.Ok(taken.Backup),
             BackupOutcome.AlreadyRunning running => ApiProblems.Conflict(
@@ -143,7 +150,7 @@ public static class DatabaseBackup
         };
 }
 
-/// <summary><c>backup &lt;file&gt;</c>: copies the configured database to a file and exits.</summary>
+/// <summary><c>backup &lt;file&gt;</c>: copies the configured SQLite database to a file and exits.</summary>
 public static class BackupCommand
 {
     public static async Task<bool> TryRunAsync(string[] args)
@@ -161,7 +168,13 @@ public static class BackupCommand
         }
 
         var builder = WebApplication.CreateBuilder(HostPaths.Options(args[2..]));
-        var database = StorageSetup.Open(builder.Configuration, builder.Environment);
+        if (StorageSetup.Open(builder.Configuration, builder.Environment) is not SqliteDatabase database)
+        {
+            Console.Error.WriteLine(DatabaseBackup.NotThisEngine);
+            Environment.ExitCode = 2;
+            return true;
+        }
+
         var bytes = await DatabaseBackup.CopyAsync(database, destination);
         Console.WriteLine($"Backed up {new SqliteConnectionStringBuilder(database.ConnectionString).DataSource} to {Path.GetFullPath(destination)} ({bytes:N0} bytes, integrity_check ok).");
         return true;

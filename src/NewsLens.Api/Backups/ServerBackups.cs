@@ -66,7 +66,8 @@ public sealed partial class ServerBackups(
             Directory.CreateDirectory(directory);
             DeleteLeftovers(directory);
 
-            var size = await DatabaseBackup.SizeAsync(database, ct);
+            var sqlite = (SqliteDatabase)database;
+            var size = await DatabaseBackup.SizeAsync(sqlite, ct);
             var needed = size + Math.Max(size / 10, MinimumHeadroomBytes);
             var free = FreeBytes(directory);
             if (free < needed)
@@ -75,7 +76,7 @@ public sealed partial class ServerBackups(
                 return new BackupOutcome.NoRoom(needed, free);
             }
 
-            var bytes = await DatabaseBackup.CopyAsync(database, Path.Combine(directory, file), overwrite: false, ct);
+            var bytes = await DatabaseBackup.CopyAsync(sqlite, Path.Combine(directory, file), overwrite: false, ct);
             logger.LogInformation("Backup {File} written: {Bytes} bytes", file, bytes);
             DeleteOlderThanTheNewest(directory, settings.Value.Keep);
             return new BackupOutcome.Taken(new BackupResponse(file, bytes, now.UtcDateTime));

@@ -144,7 +144,7 @@ public sealed class CoverageStore(Database database, CoverageCache cache, Covera
 
         // The stamps and groups of the misses come from one snapshot, so each cached entry is exactly its version's.
         var merged = new Dictionary<long, CoverageStamp>(stamps);
-        await using var transaction = connection.BeginTransaction(deferred: true);
+        await using var transaction = await database.BeginSnapshotAsync(connection, ct);
         var current = await ReadStampsAsync(connection, transaction, misses, ct);
         var read = await ReadGroupsAsync(connection, transaction, misses, ct);
         foreach (var id in misses)
@@ -184,21 +184,22 @@ public sealed class CoverageStore(Database database, CoverageCache cache, Covera
         return new CoverageRead(memos, stamps);
     }
 
-    private static async Task<ILookup<long, CoverageGroup>> ReadGroupsAsync(
+    private async Task<ILookup<long, CoverageGroup>> ReadGroupsAsync(
         System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, IReadOnlyCollection<long> storyIds, CancellationToken ct)
     {
-        const string sql = """
+        var ids = database.Dialect.Ids("ids", storyIds);
+        var sql = $"""
             SELECT so.story_id, o.bias, o.factuality, o.ownership,
                    COUNT(*) AS sources,
                    SUM(so.articles) AS articles,
                    MIN(so.first_published_at) AS first_published_at,
                    MAX(so.last_published_at) AS last_published_at
-            FROM story_outlets so
+            FROM {ids.Table}
+            JOIN story_outlets so ON so.story_id = ids.id
             JOIN outlets o ON o.id = so.outlet_id
-            WHERE so.story_id IN (SELECT value FROM json_each(@ids))
             GROUP BY so.story_id, o.bias, o.factuality, o.ownership
             """;
-        var rows = await connection.QueryAsync<GroupRow>(new CommandDefinition(sql, new { ids = IdArray(storyIds) }, transaction, cancellationToken: ct));
+        var rows = await connection.QueryAsync<GroupRow>(new CommandDefinition(sql, ids.Parameters, transaction, cancellationToken: ct));
         return rows.ToLookup(r => r.StoryId, r => new CoverageGroup(
             EnumText<Bias>.ParseStored(r.Bias),
             EnumText<Factuality>.ParseStored(r.Factuality),
@@ -209,21 +210,16 @@ public sealed class CoverageStore(Database database, CoverageCache cache, Covera
             UnixTime.FromMs(r.LastPublishedAt)));
     }
 
-    /// <summary>
-    /// The ids as one JSON array parameter: the statement text stays the same for any number of ids (Dapper's
-    /// IN-list expansion rewrites it per count with a regular expression on every call).
-    /// </summary>
-    private static string IdArray(IReadOnlyCollection<long> ids) => "[" + string.Join(',', ids) + "]";
-
-    private static async Task<IReadOnlyDictionary<long, CoverageStamp>> ReadStampsAsync(
+    private async Task<IReadOnlyDictionary<long, CoverageStamp>> ReadStampsAsync(
         System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction? transaction, IReadOnlyCollection<long> storyIds, CancellationToken ct)
     {
-        // One story (the story page, the hot path) by primary key: json_each costs twice the lookup itself.
+        // One story (the story page, the hot path) by primary key: a row set costs twice the lookup itself.
         const string one = "SELECT story_id, coverage_version, changed_at FROM story_summaries WHERE story_id = @id";
-        const string many = "SELECT story_id, coverage_version, changed_at FROM story_summaries WHERE story_id IN (SELECT value FROM json_each(@ids))";
-        var command = storyIds.Count == 1
+        var ids = storyIds.Count == 1 ? null : database.Dialect.Ids("ids", storyIds);
+        var command = ids is null
             ? new CommandDefinition(one, new { id = storyIds.First() }, transaction, cancellationToken: ct)
-            : new CommandDefinition(many, new { ids = IdArray(storyIds) }, transaction, cancellationToken: ct);
+            : new CommandDefinition($"SELECT s.story_id, s.coverage_version, s.changed_at FROM {ids.Table} JOIN story_summaries s ON s.story_id = ids.id",
+                ids.Parameters, transaction, cancellationToken: ct);
         var rows = await connection.QueryAsync<(long StoryId, long Version, long ChangedAt)>(command);
         return rows.ToDictionary(r => r.StoryId, r => new CoverageStamp(r.Version, UnixTime.FromMs(r.ChangedAt)));
     }

@@ -4,7 +4,6 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Dapper;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 
 namespace NewsLens.Api.Http;
@@ -115,14 +114,14 @@ public sealed class CursorProtector
         string stored;
         try
         {
-            stored = ServerSettings.GetOrAdd(database.ConnectionString, DatabaseKeyName,
+            stored = ServerSettings.GetOrAdd(database, DatabaseKeyName,
                 () => Convert.ToBase64String(RandomNumberGenerator.GetBytes(CursorSettings.MinKeyBytes)), out var added);
             if (added)
             {
                 logger.LogInformation("Generated the key that signs list cursors and stored it in the database (set Cursors:Key to supply one).");
             }
         }
-        catch (SqliteException exception) when (StorageFaults.Classify(exception) is StorageFault.ReadOnly)
+        catch (System.Data.Common.DbException exception) when (StorageFaults.Classify(exception) is StorageFault.ReadOnly)
         {
             // A read-only database that never stored a key: cursors are signed with a key of this process alone.
             logger.LogWarning("The database is read-only and holds no cursor key: list cursors from this process will not work on another one or after a restart.");

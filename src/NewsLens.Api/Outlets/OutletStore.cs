@@ -51,10 +51,11 @@ public sealed class OutletStore(Database database, CoverageSummaries summaries)
     public async Task<IReadOnlyList<OutletRow>> ListAsync(Lean? lean, string? q, long? afterId, int limit, CancellationToken ct)
     {
         // Ordered by id: stable and served by the primary key (or the lean index) for keyset pagination.
-        const string sql = $"""
+        var like = database.Dialect.LikeInsensitive;
+        var sql = $"""
             SELECT {Columns} FROM outlets
             WHERE (@lean IS NULL OR lean = @lean)
-              AND (@pattern IS NULL OR name LIKE @pattern ESCAPE '\' OR domain LIKE @pattern ESCAPE '\')
+              AND (@pattern IS NULL OR name {like} @pattern ESCAPE '\' OR domain {like} @pattern ESCAPE '\')
               AND id > @afterId
             ORDER BY id
             LIMIT @take

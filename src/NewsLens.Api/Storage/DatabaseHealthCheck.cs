@@ -25,14 +25,14 @@ public sealed class DatabaseHealthCheck(Database database, StorageHealth storage
             applied = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
                 $"SELECT COUNT(*) FROM {DatabaseMigrator.JournalTable}", cancellationToken: cancellationToken));
         }
-        catch (Exception exception) when (exception is Microsoft.Data.Sqlite.SqliteException or InvalidOperationException)
+        catch (Exception exception) when (exception is System.Data.Common.DbException or InvalidOperationException or TimeoutException)
         {
             return HealthCheckResult.Unhealthy("The database cannot be reached.");
         }
 
-        if (applied < DatabaseMigrator.KnownScripts.Count)
+        if (applied < DatabaseMigrator.KnownScripts(database.Engine).Count)
         {
-            return HealthCheckResult.Unhealthy($"{applied} of {DatabaseMigrator.KnownScripts.Count} migrations applied.");
+            return HealthCheckResult.Unhealthy($"{applied} of {DatabaseMigrator.KnownScripts(database.Engine).Count} migrations applied.");
         }
 
         return storage.ReadOnlyReason is { } reason

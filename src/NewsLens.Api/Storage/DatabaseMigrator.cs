@@ -1,51 +1,69 @@
+using System.Data.Common;
 using Dapper;
 using DbUp;
-using DbUp.Engine;
+using DbUp.Builder;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace NewsLens.Api.Storage;
 
-/// <summary>Applies the embedded forward-only scripts from <c>db/migrations</c> with DbUp.</summary>
+/// <summary>
+/// Applies the embedded forward-only scripts with DbUp: <c>db/migrations/sqlite</c> or <c>db/migrations/postgresql</c>,
+/// by engine, journaled in <see cref="JournalTable"/>.
+/// </summary>
 public static class DatabaseMigrator
 {
     public const string JournalTable = "schema_versions";
-    private const string ScriptPrefix = "NewsLens.Api.Migrations.";
 
-    public static IReadOnlyList<string> KnownScripts { get; } =
-        [.. typeof(DatabaseMigrator).Assembly.GetManifestResourceNames().Where(n => n.StartsWith(ScriptPrefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal)];
+    // SQLite's scripts keep the resource names they had before the engines had folders, which its journals hold.
+    private const string SqlitePrefix = "NewsLens.Api.Migrations.";
+    private const string PostgreSqlPrefix = "NewsLens.Api.PostgreSqlMigrations.";
+
+    private static readonly string[] Resources = typeof(DatabaseMigrator).Assembly.GetManifestResourceNames();
+
+    private static bool IsScriptOf(StorageEngine engine, string name) => engine == StorageEngine.PostgreSql
+        ? name.StartsWith(PostgreSqlPrefix, StringComparison.Ordinal)
+        : name.StartsWith(SqlitePrefix, StringComparison.Ordinal) && !name.StartsWith(PostgreSqlPrefix, StringComparison.Ordinal);
+
+    /// <summary>The scripts this build carries for <paramref name="engine"/>, in the order they apply.</summary>
+    public static IReadOnlyList<string> KnownScripts(StorageEngine engine) => [.. Resources.Where(n => IsScriptOf(engine, n)).Order(StringComparer.Ordinal)];
 
     /// <summary>Whether the journal lists exactly the scripts this build knows.</summary>
-    public static bool IsCurrent(string connectionString)
+    public static async Task<bool> IsCurrentAsync(Database database, CancellationToken ct = default)
     {
-        using var connection = new SqliteConnection(connectionString);
-        connection.Open();
-        return IsCurrent(connection);
+        await using var connection = await database.OpenAsync(ct);
+        return IsCurrent(connection, database.Engine);
     }
 
-    private static bool IsCurrent(SqliteConnection connection) =>
-        connection.ExecuteScalar<long>("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = @JournalTable", new { JournalTable }) == 1 &&
-        connection.Query<string>($"SELECT ScriptName FROM {JournalTable}").ToHashSet(StringComparer.Ordinal).SetEquals(KnownScripts);
-
-    public static int Migrate(string connectionString, ILogger logger)
+    private static bool IsCurrent(DbConnection connection, StorageEngine engine)
     {
-        using (var connection = new SqliteConnection(connectionString))
+        var journalExists = engine == StorageEngine.PostgreSql
+            ? connection.ExecuteScalar<bool>("SELECT to_regclass(@JournalTable) IS NOT NULL", new { JournalTable })
+            : connection.ExecuteScalar<long>("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = @JournalTable", new { JournalTable }) == 1;
+        return journalExists &&
+            connection.Query<string>($"SELECT scriptname FROM {JournalTable}").ToHashSet(StringComparer.Ordinal).SetEquals(KnownScripts(engine));
+    }
+
+    public static async Task<int> MigrateAsync(Database database, ILogger logger, CancellationToken ct = default)
+    {
+        await using (var connection = await database.OpenAsync(ct))
         {
-            connection.Open();
-            // WAL is a property of the database file: set once, before any transaction.
-            connection.Execute("PRAGMA journal_mode = WAL;");
+            if (database.Engine == StorageEngine.Sqlite)
+            {
+                // WAL is a property of the database file: set once, before any transaction.
+                await connection.ExecuteAsync("PRAGMA journal_mode = WAL;");
+            }
 
             // The usual start: every script this build knows is in the journal, and nothing else. One query
             // answers that; DbUp (about a tenth of the start-up time) runs only when there is work or a mismatch.
-            if (IsCurrent(connection))
+            if (IsCurrent(connection, database.Engine))
             {
                 return 0;
             }
         }
 
-        var upgrader = DeployChanges.To
-            .SqliteDatabase(connectionString)
-            .WithScriptsEmbeddedInAssembly(typeof(DatabaseMigrator).Assembly, name => name.StartsWith(ScriptPrefix, StringComparison.Ordinal))
-            .JournalToSqliteTable(JournalTable)
+        var upgrader = Builder(database)
+            .WithScriptsEmbeddedInAssembly(typeof(DatabaseMigrator).Assembly, name => IsScriptOf(database.Engine, name))
             .WithTransaction()
             .LogTo(logger)
             .Build();
@@ -64,6 +82,16 @@ public static class DatabaseMigrator
             throw new InvalidOperationException($"Database migration failed in script {result.ErrorScript?.Name}: {result.Error.Message}", result.Error);
         }
 
+        if (database.Engine == StorageEngine.PostgreSql)
+        {
+            // Types the migration created (extensions) are known to new connections only.
+            NpgsqlConnection.ClearAllPools();
+        }
+
         return result.Scripts.Count();
     }
+
+    private static UpgradeEngineBuilder Builder(Database database) => database.Engine == StorageEngine.PostgreSql
+        ? DeployChanges.To.PostgresqlDatabase(database.ConnectionString).JournalToPostgresqlTable("public", JournalTable)
+        : DeployChanges.To.SqliteDatabase(database.ConnectionString).JournalToSqliteTable(JournalTable);
 }

@@ -1,11 +1,4 @@
-using System.Buffers.Text;
-using System.Diagnostics.CodeAnalysis;
-using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using Dapper;
-using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Options;
 
 namespace NewsLens.Api.Storage;
 
@@ -19,13 +12,13 @@ internal static class ServerSettings
     /// The stored value of <paramref name="name"/>; when there is none, <paramref name="create"/>'s is stored first. Insert-if-absent
     /// and then read back, so processes starting at once on one database all end up with the value that was stored first.
     /// </summary>
-    public static string GetOrAdd(string connectionString, string name, Func<string> create, out bool added)
+    public static string GetOrAdd(Database database, string name, Func<string> create, out bool added)
     {
         const string Read = "SELECT value FROM server_settings WHERE name = @name";
         const string Add = "INSERT INTO server_settings (name, value) VALUES (@name, @value) ON CONFLICT (name) DO NOTHING";
 
-        using var connection = new SqliteConnection(connectionString);
-        connection.Open();
+        // Once, at start (from a service factory, which cannot wait asynchronously).
+        using var connection = database.OpenAsync().GetAwaiter().GetResult();
         if (connection.QuerySingleOrDefault<string>(Read, new { name }) is { } existing)
         {
             added = false;

@@ -22,6 +22,9 @@ public enum StorageFault
 
     /// <summary>A page of the database is damaged.</summary>
     Corrupt,
+
+    /// <summary>The database server cannot be reached, or is shutting down or starting.</summary>
+    Unreachable,
 }
 
 public static class StorageFaults
@@ -36,6 +39,22 @@ public static class StorageFaults
         SqliteException { SqliteErrorCode: 14 } => StorageFault.CannotOpen,
         SqliteException { SqliteErrorCode: 11 or 26 } => StorageFault.Corrupt,
         IOException io when io.HResult is 28 or unchecked((int)0x80070070) => StorageFault.DiskFull, // ENOSPC, ERROR_DISK_FULL
+        Npgsql.PostgresException postgres => ClassifyPostgreSql(postgres.SqlState),
+        // Any other Npgsql failure is the connection's: the server is down, restarting, unreachable, or the pool is exhausted.
+        Npgsql.NpgsqlException => StorageFault.Unreachable,
+        _ => null,
+    };
+
+    /// <summary>PostgreSQL's error classes (SQLSTATE) that are storage faults, not mistakes in a request.</summary>
+    private static StorageFault? ClassifyPostgreSql(string state) => state switch
+    {
+        "40001" or "40P01" or "55P03" or "57014" => StorageFault.Busy,   // serialization failure, deadlock, lock timeout, canceled
+        "25006" => StorageFault.ReadOnly,                                 // a read-only transaction (a standby)
+        "53100" => StorageFault.DiskFull,
+        "58030" => StorageFault.IoError,
+        "XX001" or "XX002" => StorageFault.Corrupt,                       // data or index corrupted
+        _ when state.StartsWith("08", StringComparison.Ordinal) || state.StartsWith("57P", StringComparison.Ordinal) || state.StartsWith("53", StringComparison.Ordinal)
+            => StorageFault.Unreachable,                                  // connection, shutdown, insufficient resources
         _ => null,
     };
 
@@ -48,6 +67,7 @@ public static class StorageFaults
         StorageFault.IoError => "I/O error",
         StorageFault.CannotOpen => "cannot open the database file",
         StorageFault.Corrupt => "corrupt database",
+        StorageFault.Unreachable => "database unreachable",
         _ => fault.ToString(),
     };
 
@@ -55,6 +75,7 @@ public static class StorageFaults
     public static int RetryAfterSeconds(StorageFault fault) => fault switch
     {
         StorageFault.Busy => 5,
+        StorageFault.Unreachable => 10,
         StorageFault.ReadOnly or StorageFault.Corrupt => 60,
         _ => 30,
     };
@@ -66,6 +87,8 @@ public static class StorageFaults
             "This service can only read right now: its database cannot be written. Nothing was changed; retry after the Retry-After seconds.",
         StorageFault.Corrupt =>
             "The stored data this request needs cannot be read right now; nothing was changed. The service reports the fault on /health/ready.",
+        StorageFault.Unreachable =>
+            "The service cannot reach its database right now; nothing was changed. Retry after the Retry-After seconds.",
         _ when isRead => "The database cannot serve this request right now; nothing was changed. Retry after the Retry-After seconds.",
         _ => "The database cannot take this write right now (it is busy, read-only or full); nothing was changed. Retry after the Retry-After seconds.",
     };

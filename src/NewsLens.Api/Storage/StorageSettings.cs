@@ -7,8 +7,19 @@ public sealed class StorageSettings
 {
     public const string Section = "Storage";
 
+    /// <summary><c>sqlite</c> (the default: a file beside the service) or <c>postgresql</c> (a server; any number of service processes).</summary>
+    public string Engine { get; set; } = "sqlite";
+
+    /// <summary>The engine <see cref="Engine"/> names, or null when it names none.</summary>
+    public static StorageEngine? ParseEngine(string? text) => text?.Trim().ToLowerInvariant() switch
+    {
+        "sqlite" => StorageEngine.Sqlite,
+        "postgresql" or "postgres" => StorageEngine.PostgreSql,
+        _ => null,
+    };
+
     /// <summary>
-    /// How often <c>PRAGMA quick_check</c> reads the whole database for damage; the first check runs right after
+    /// SQLite: how often <c>PRAGMA quick_check</c> reads the whole database for damage; the first check runs right after
     /// start. Zero switches the check off.
     /// </summary>
     public TimeSpan IntegrityCheckInterval { get; set; } = TimeSpan.FromHours(24);

@@ -10,19 +10,36 @@ public static class StorageSetup
     public static WebApplicationBuilder AddStorage(this WebApplicationBuilder builder)
     {
         DefaultTypeMap.MatchNamesWithUnderscores = true;
+        builder.Services.AddOptions<StorageSettings>().BindConfiguration(StorageSettings.Section)
+            .Validate(s => StorageSettings.ParseEngine(s.Engine) is not null, "Storage:Engine must be sqlite or postgresql.")
+            .ValidateOnStart();
+        var engine = StorageSettings.ParseEngine(builder.Configuration[$"{StorageSettings.Section}:{nameof(StorageSettings.Engine)}"] ?? "sqlite");
         builder.Services.AddSingleton(services => Open(services.GetRequiredService<IConfiguration>(), services.GetRequiredService<IHostEnvironment>()));
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddHostedService<WalCheckpointer>();
         builder.Services.AddSingleton<StorageHealth>();
-        builder.Services.AddHostedService<IntegrityChecker>();
-        builder.Services.AddOptions<StorageSettings>().BindConfiguration(StorageSettings.Section);
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+        if (engine == StorageEngine.Sqlite)
+        {
+            // The SQLite file's own upkeep: WAL checkpoints and integrity checks. A PostgreSQL server does both itself.
+            builder.Services.AddSingleton(services => (SqliteDatabase)services.GetRequiredService<Database>());
+            builder.Services.AddHostedService<WalCheckpointer>();
+            builder.Services.AddHostedService<IntegrityChecker>();
+        }
+
         return builder;
     }
 
-    /// <summary>The configured database, its file path made absolute against the content root.</summary>
-    public static Database Open(IConfiguration configuration, IHostEnvironment environment) =>
-        new(Database.ResolveConnectionString(configuration.GetConnectionString("NewsLens") ?? DefaultConnectionString, environment.ContentRootPath));
+    /// <summary>The configured database: a SQLite file (its path made absolute against the content root) or a PostgreSQL server.</summary>
+    public static Database Open(IConfiguration configuration, IHostEnvironment environment)
+    {
+        var engine = StorageSettings.ParseEngine(configuration[$"{StorageSettings.Section}:{nameof(StorageSettings.Engine)}"] ?? "sqlite")
+            ?? throw new InvalidOperationException("Storage:Engine must be sqlite or postgresql.");
+        var configured = configuration.GetConnectionString("NewsLens");
+        return engine == StorageEngine.PostgreSql
+            ? new PostgreSqlDatabase(configured ?? throw new InvalidOperationException(
+                "Storage:Engine is postgresql: set ConnectionStrings:NewsLens to an Npgsql connection string (Host=…;Database=…;Username=…;Password=…)."))
+            : new SqliteDatabase(SqliteDatabase.ResolveConnectionString(configured ?? DefaultConnectionString, environment.ContentRootPath));
+    }
 
     /// <summary>
     /// Brings the database to this build's schema, or, when its file cannot be written, starts read-only: reads are
@@ -31,27 +48,29 @@ public static class StorageSetup
     public static async Task<bool> InitializeStorageAsync(this WebApplication app)
     {
         var database = app.Services.GetRequiredService<Database>();
-        var dataSource = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(database.ConnectionString).DataSource;
-        if (await database.IsReadOnlyOnDiskAsync())
+        var dataSource = database is SqliteDatabase
+            ? new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(database.ConnectionString).DataSource
+            : new Npgsql.NpgsqlConnectionStringBuilder(database.ConnectionString) is var pg ? $"{pg.Host}:{pg.Port}/{pg.Database}" : "";
+        if (database is SqliteDatabase sqlite && await sqlite.IsReadOnlyOnDiskAsync())
         {
             // Serving reads beats not starting: a read-only mount or an immutable file is an operator's matter, and
             // the data can still be read. A database that still needs migrations cannot be read correctly, though.
-            if (!DatabaseMigrator.IsCurrent(database.ConnectionString))
+            if (!await DatabaseMigrator.IsCurrentAsync(database))
             {
                 throw new InvalidOperationException("The database file cannot be written, and it lacks migrations this build needs. " +
                     "Make it writable once so that the migrations can be applied, or run the build that wrote it.");
             }
 
-            database.EnterReadOnlyMode();
+            sqlite.EnterReadOnlyMode();
             app.Services.GetRequiredService<StorageHealth>().StartedReadOnly("the database file cannot be written (a read-only file or mount).");
             app.Logger.LogWarning("READ-ONLY MODE: the database {DataSource} cannot be opened for writing. Reads are served; every write answers 503 " +
                 "and /health/ready reports Degraded until the file is writable and the service restarted.", dataSource);
             return false;
         }
 
-        var applied = DatabaseMigrator.Migrate(database.ConnectionString, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("DbUp"));
-        app.Logger.LogInformation("Database {DataSource}: {Applied} new migration(s) applied, {Known} known to this build.",
-            dataSource, applied, DatabaseMigrator.KnownScripts.Count);
+        var applied = await DatabaseMigrator.MigrateAsync(database, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("DbUp"));
+        app.Logger.LogInformation("Database {Engine} {DataSource}: {Applied} new migration(s) applied, {Known} known to this build.",
+            database.Engine, dataSource, applied, DatabaseMigrator.KnownScripts(database.Engine).Count);
         return true;
     }
 }

@@ -20,7 +20,7 @@ namespace NewsLens.Api.Storage;
 /// copies what is left with no write running.
 /// </para>
 /// </remarks>
-public sealed class WalCheckpointer(Database database, ILogger<WalCheckpointer> logger) : BackgroundService
+public sealed class WalCheckpointer(SqliteDatabase database, ILogger<WalCheckpointer> logger) : BackgroundService
 {
     /// <summary>How often the log is checkpointed while writes come in; nothing is done while none do.</summary>
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);

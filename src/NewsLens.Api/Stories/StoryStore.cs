@@ -93,8 +93,8 @@ public sealed class StoryStore(Database database, CoverageSummaries summaries)
         return await connection.QuerySingleOrDefaultAsync<StoryRow>(new CommandDefinition(sql, new { id }, cancellationToken: ct));
     }
 
-    /// <summary>The list statement for these filters and this sort (parameters: the search's members, blindspotSide, afterKey, afterId, take).</summary>
-    internal static string SearchSql(StorySearch search)
+    /// <summary>The list statement for these filters and this sort (parameters: the search's members, fullText, blindspotSide, afterKey, afterId, take).</summary>
+    internal static string SearchSql(StorySearch search, SqlDialect dialect)
     {
         const string select = """
             SELECT st.id, st.title, st.summary, st.created_at, st.updated_at, s.total_sources, s.changed_at
@@ -102,7 +102,6 @@ public sealed class StoryStore(Database database, CoverageSummaries summaries)
             JOIN stories st ON st.id = s.story_id
             WHERE 1 = 1
             """;
-        const string byText = " AND s.story_id IN (SELECT rowid FROM stories_fts WHERE stories_fts MATCH @FullTextQuery)";
         const string byOutlet = " AND s.story_id IN (SELECT story_id FROM story_outlets WHERE outlet_id = @OutletId)";
         const string publishedFrom = " AND s.first_published_at >= @PublishedFromMs";
         const string publishedTo = " AND s.first_published_at < @PublishedToMs";
@@ -115,7 +114,7 @@ public sealed class StoryStore(Database database, CoverageSummaries summaries)
         const string recentlyUpdated = " AND (s.changed_at, s.story_id) < (@afterKey, @afterId) ORDER BY s.changed_at DESC, s.story_id DESC LIMIT @take";
 
         var sql = new StringBuilder(select);
-        if (search.FullTextQuery is not null) sql.Append(byText);
+        if (search.FullTextQuery is not null) sql.Append(dialect.FullTextFilter);
         if (search.OutletId is not null) sql.Append(byOutlet);
         if (search.PublishedFromMs is not null) sql.Append(publishedFrom);
         if (search.PublishedToMs is not null) sql.Append(publishedTo);
@@ -144,13 +143,14 @@ public sealed class StoryStore(Database database, CoverageSummaries summaries)
     public async Task<IReadOnlyList<StoryListRow>> SearchAsync(StorySearch search, long[]? after, int limit, CancellationToken ct)
     {
         var parameters = new DynamicParameters(search);
+        parameters.Add("fullText", search.FullTextQuery);
         parameters.Add("blindspotSide", search.Blindspot is { } side and not BlindspotFilter.Any ? EnumText<BlindspotFilter>.Name(side) : null);
         parameters.Add("afterKey", after is { Length: 2 } ? after[0] : long.MaxValue);
         parameters.Add("afterId", after is null ? long.MaxValue : after[^1]);
         parameters.Add("take", limit + 1);
 
         await using var connection = await database.OpenAsync(ct);
-        var rows = await connection.QueryAsync<StoryListRow>(new CommandDefinition(SearchSql(search), parameters, cancellationToken: ct));
+        var rows = await connection.QueryAsync<StoryListRow>(new CommandDefinition(SearchSql(search, database.Dialect), parameters, cancellationToken: ct));
         return rows.AsList();
     }
 

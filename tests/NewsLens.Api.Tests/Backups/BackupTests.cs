@@ -305,7 +305,7 @@ public class BackupTests(BackupFactory factory) : IClassFixture<BackupFactory>
         // A directory where the copy should go: the copy is made, but cannot take the name.
         var destination = Path.Combine(factory.BackupDirectory, "in-the-way");
         Directory.CreateDirectory(destination);
-        var database = factory.Services.GetRequiredService<NewsLens.Api.Storage.Database>();
+        var database = factory.Services.GetRequiredService<NewsLens.Api.Storage.SqliteDatabase>();
 
         await Assert.ThrowsAnyAsync<IOException>(() => DatabaseBackup.CopyAsync(database, destination));
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Buffers.Text;
 using System.Net;
 using System.Text;
@@ -192,7 +193,7 @@ public class CursorKeyTests
         }
 
         var keys = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(() =>
-            ServerSettings.GetOrAdd(factory.ConnectionString, "cursor_key", () => $"value-{i}", out _))));
+            ServerSettings.GetOrAdd(factory.Services.GetRequiredService<NewsLens.Api.Storage.Database>(), "cursor_key", () => $"value-{i}", out _))));
 
         Assert.Single(keys.Distinct());
     }

@@ -59,7 +59,7 @@ public class DiskFullTests(LoggedFactory factory) : IClassFixture<LoggedFactory>
         var outlet = await api.CreateOutletAsync("left");
         var rows = string.Concat(Enumerable.Range(0, 5_000).Select(i =>
             $"{{\"url\":\"https://{(string)outlet["domain"]!}/full/{i}\",\"title\":\"Filling the disk, row {i}\",\"publishedAt\":\"2025-03-01T10:00:00Z\"}}\n"));
-        var database = factory.Services.GetRequiredService<NewsLens.Api.Storage.Database>();
+        var database = factory.Services.GetRequiredService<NewsLens.Api.Storage.SqliteDatabase>();
 
         // The writers' pool keeps one native connection, so a size limit set on it applies to the next writes:
         // SQLite then fails them with SQLITE_FULL, as a full disk would.

@@ -19,7 +19,7 @@ public sealed class WalCheckpointerTests : IDisposable
     [Fact]
     public async Task ACommitLeavesTheLogAndTheCheckpointerCopiesItIntoTheDatabaseFile()
     {
-        var database = new Database(Database.ResolveConnectionString($"Data Source={DatabaseFile}", directory));
+        var database = new SqliteDatabase(SqliteDatabase.ResolveConnectionString($"Data Source={DatabaseFile}", directory));
         await using (var connection = await database.OpenAsync())
         {
             await connection.ExecuteAsync("PRAGMA journal_mode = WAL; CREATE TABLE pages (id INTEGER PRIMARY KEY, body BLOB NOT NULL);");
@@ -55,8 +55,8 @@ public sealed class WalCheckpointerTests : IDisposable
 
     public void Dispose()
     {
-        var resolved = Database.ResolveConnectionString($"Data Source={DatabaseFile}", directory);
-        foreach (var pool in new[] { resolved, Database.WriterConnectionString(resolved) })
+        var resolved = SqliteDatabase.ResolveConnectionString($"Data Source={DatabaseFile}", directory);
+        foreach (var pool in new[] { resolved, SqliteDatabase.WriterConnectionString(resolved) })
         {
             using var connection = new SqliteConnection(pool);
             SqliteConnection.ClearPool(connection);

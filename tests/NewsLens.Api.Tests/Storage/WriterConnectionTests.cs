@@ -8,12 +8,12 @@ public sealed class WriterConnectionTests : IDisposable
 {
     private readonly string directory = Directory.CreateTempSubdirectory("newslens-writer-").FullName;
 
-    private string ConnectionString => Database.ResolveConnectionString($"Data Source={Path.Combine(directory, "writer.db")}", directory);
+    private string ConnectionString => SqliteDatabase.ResolveConnectionString($"Data Source={Path.Combine(directory, "writer.db")}", directory);
 
     [Fact]
     public async Task ConcurrentWritersTakeTurnsOnOneNativeConnectionThatReadsDoNotShare()
     {
-        var database = new Database(ConnectionString);
+        var database = new SqliteDatabase(ConnectionString);
         await using (var setup = await database.OpenAsync())
         {
             await setup.ExecuteAsync("PRAGMA journal_mode = WAL; CREATE TABLE t (id INTEGER PRIMARY KEY, writer INTEGER NOT NULL);");
@@ -31,7 +31,7 @@ public sealed class WriterConnectionTests : IDisposable
         // Waiting writers hold no connection: opening before the turn gave each of the 16 its own.
         Assert.Single(handles.Distinct());
         await using var reader = await database.OpenAsync();
-        Assert.DoesNotContain(reader.Handle!, handles);
+        Assert.DoesNotContain(((SqliteConnection)reader).Handle!, handles);
         Assert.Equal(16, await reader.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM t"));
     }
 
@@ -41,8 +41,8 @@ public sealed class WriterConnectionTests : IDisposable
     [InlineData("Data Source=a.db;recursive triggers=false", false)]
     public void TheWritersPoolNamesTheSameDatabaseWithTheSameSettings(string configured, bool ownPool)
     {
-        var resolved = Database.ResolveConnectionString(configured, directory);
-        var writer = Database.WriterConnectionString(resolved);
+        var resolved = SqliteDatabase.ResolveConnectionString(configured, directory);
+        var writer = SqliteDatabase.WriterConnectionString(resolved);
         var (writes, reads) = (new SqliteConnectionStringBuilder(writer), new SqliteConnectionStringBuilder(resolved));
 
         // Microsoft.Data.Sqlite keeps one pool per connection string.
@@ -54,12 +54,12 @@ public sealed class WriterConnectionTests : IDisposable
     }
 
     [Theory]
-    [InlineData("Data Source=a.db", Database.DefaultBusySeconds)]
+    [InlineData("Data Source=a.db", SqliteDatabase.DefaultBusySeconds)]
     [InlineData("Data Source=a.db;Default Timeout=3", 3)]
     [InlineData("Data Source=a.db;Command Timeout=0", 0)]
     public void TheBusyTimeoutIsTenSecondsUnlessTheConnectionStringSetsOne(string configured, int seconds)
     {
-        var resolved = new SqliteConnectionStringBuilder(Database.ResolveConnectionString(configured, directory));
+        var resolved = new SqliteConnectionStringBuilder(SqliteDatabase.ResolveConnectionString(configured, directory));
 
         Assert.Equal(seconds, resolved.DefaultTimeout);
         Assert.Equal(Path.Combine(directory, "a.db"), resolved.DataSource);
@@ -68,7 +68,7 @@ public sealed class WriterConnectionTests : IDisposable
     public void Dispose()
     {
         // Only this test's pools: clearing all of them would close other tests' connections mid-test.
-        foreach (var pool in new[] { ConnectionString, Database.WriterConnectionString(ConnectionString) })
+        foreach (var pool in new[] { ConnectionString, SqliteDatabase.WriterConnectionString(ConnectionString) })
         {
             using var connection = new SqliteConnection(pool);
             SqliteConnection.ClearPool(connection);

@@ -43,7 +43,7 @@ public class StoryListQueryPlanTests(NewsLensFactory factory) : ApiTests(factory
         await using var connection = new SqliteConnection(Factory.ConnectionString);
         await connection.OpenAsync();
         var plan = (await connection.QueryAsync<(long Id, long Parent, long NotUsed, string Detail)>(
-            "EXPLAIN QUERY PLAN " + StoryStore.SearchSql(search),
+            "EXPLAIN QUERY PLAN " + StoryStore.SearchSql(search, SqliteDialect.Instance),
             new { search.FullTextQuery, search.OutletId, search.PublishedFromMs, search.PublishedToMs, search.Majority, search.MinSources, blindspotSide = "left", afterKey = long.MaxValue, afterId = long.MaxValue, take = 21 }))
             .Select(r => r.Detail).ToList();
 

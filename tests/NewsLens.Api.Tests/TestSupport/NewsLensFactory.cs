@@ -83,7 +83,7 @@ public class NewsLensFactory : WebApplicationFactory<Program>
         // This factory's pools only (the app's readers and writers, and tests' own connections): clearing every
         // pool would close connections that tests running in parallel are using.
         string[] pools = resolvedConnectionString is { } resolved
-            ? [ConnectionString, resolved, NewsLens.Api.Storage.Database.WriterConnectionString(resolved)]
+            ? [ConnectionString, resolved, NewsLens.Api.Storage.SqliteDatabase.WriterConnectionString(resolved)]
             : [ConnectionString];
         foreach (var pool in pools)
         {

@@ -1,0 +1,73 @@
+using System.Data;
+using System.Data.Common;
+using Npgsql;
+
+namespace NewsLens.Api.Storage;
+
+/// <summary>
+/// The PostgreSQL engine: a shared server, written by any number of service processes at once. Writes need no turn
+/// of the process: PostgreSQL's row locks order writers that touch the same rows (the summaries lock their stories'
+/// rows, see <see cref="SqlDialect.ForUpdate"/>), and each statement of a READ COMMITTED transaction reads what was
+/// committed before it.
+/// </summary>
+public sealed class PostgreSqlDatabase : Database, IAsyncDisposable
+{
+    /// <summary>Seconds a statement waits for a row lock before it gives up (a 503, like SQLite's busy timeout).</summary>
+    public const int DefaultLockTimeoutSeconds = 10;
+
+    private readonly NpgsqlDataSource dataSource;
+
+    public PostgreSqlDatabase(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        // An unreachable server answers 503 within seconds instead of holding requests for Npgsql's 15 s default.
+        if (!connectionString.Contains("Timeout", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.Timeout = 5;
+        }
+
+        builder.Options = $"-c lock_timeout={DefaultLockTimeoutSeconds * 1000} {builder.Options}".Trim();
+        ConnectionString = builder.ToString();
+        dataSource = NpgsqlDataSource.Create(ConnectionString);
+    }
+
+    public override StorageEngine Engine => StorageEngine.PostgreSql;
+
+    public override string ConnectionString { get; }
+
+    public override SqlDialect Dialect => PostgreSqlDialect.Instance;
+
+    public override async Task<DbConnection> OpenAsync(CancellationToken ct = default) => await dataSource.OpenConnectionAsync(ct);
+
+    public override async Task<DbTransaction> BeginSnapshotAsync(DbConnection connection, CancellationToken ct) =>
+        await ((NpgsqlConnection)connection).BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
+
+    protected override async Task<Writer> OpenWriterAsync(bool bulk, CancellationToken ct)
+    {
+        var connection = await dataSource.OpenConnectionAsync(ct);
+        try
+        {
+            return new PostgreSqlWriter(connection, await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct));
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    private sealed class PostgreSqlWriter(NpgsqlConnection connection, NpgsqlTransaction transaction) : Writer
+    {
+        public override DbConnection Connection => connection;
+
+        public override DbTransaction Transaction => transaction;
+
+        public override async ValueTask DisposeAsync()
+        {
+            await transaction.DisposeAsync();
+            await connection.DisposeAsync();
+        }
+    }
+
+    public ValueTask DisposeAsync() => dataSource.DisposeAsync();
+}

@@ -1,0 +1,49 @@
+using System.Data;
+using Dapper;
+using Npgsql;
+
+namespace NewsLens.Api.Storage;
+
+/// <summary>PostgreSQL: row sets as arrays read with <c>unnest</c>, one array parameter per column.</summary>
+public sealed class PostgreSqlDialect : SqlDialect
+{
+    public static readonly PostgreSqlDialect Instance = new();
+
+    public override RowSet Rows(string name, IReadOnlyList<RowColumn> columns, IReadOnlyList<object?[]> rows)
+    {
+        var parameters = new DynamicParameters();
+        for (var i = 0; i < columns.Count; i++)
+        {
+            var column = i;
+            Array values = columns[i].Type == typeof(long) ? rows.Select(r => Convert.ToInt64(r[column], System.Globalization.CultureInfo.InvariantCulture)).ToArray()
+                : columns[i].Type == typeof(long?) ? rows.Select(r => r[column] is null ? (long?)null : Convert.ToInt64(r[column], System.Globalization.CultureInfo.InvariantCulture)).ToArray()
+                : rows.Select(r => (string?)r[column]).ToArray();
+            parameters.Add($"{name}_{i}", new ArrayParameter(values));
+        }
+
+        var arrays = string.Join(", ", columns.Select((_, i) => $"@{name}_{i}"));
+        return new RowSet($"unnest({arrays}) AS {name}({string.Join(", ", columns.Select(c => c.Name))})", parameters);
+    }
+
+    // Arrays cost nothing per row to bind; large statements spare round trips.
+    public override int RowsPerStatement => 8_192;
+
+    public override string ForUpdate => "FOR UPDATE";
+
+    public override string LikeInsensitive => "ILIKE";
+
+    // The stories' generated tsvector and newslens_search_query, which reads the FTS5 query's words (the PostgreSQL
+    // schema). The function sits in FROM so that it runs once per query, also in a prepared statement's generic plan.
+    public override string FullTextFilter =>
+        " AND s.story_id IN (SELECT t.id FROM stories t, newslens_search_query(@fullText) AS q(query) WHERE t.search @@ q.query)";
+
+    public override string Least => "LEAST";
+
+    public override string Greatest => "GREATEST";
+
+    /// <summary>An array bound as one PostgreSQL array parameter (Dapper would otherwise expand it into a list of values).</summary>
+    private sealed class ArrayParameter(Array values) : SqlMapper.ICustomQueryParameter
+    {
+        public void AddParameter(IDbCommand command, string name) => command.Parameters.Add(new NpgsqlParameter(name, values));
+    }
+}
