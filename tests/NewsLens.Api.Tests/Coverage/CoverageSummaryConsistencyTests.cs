@@ -91,8 +91,8 @@ public class CoverageSummaryConsistencyTests(NewsLensFactory factory, ITestOutpu
             else if (roll < 89)
             {
                 // Small imports and larger ones (several statements of rows) go through the same summary recount.
-                var size = random.Next(2) == 0 ? random.Next(1, 6) : ArticleImporter.StatementRows + random.Next(1, 6);
-                operation = size > ArticleImporter.StatementRows ? "bulk import" : "small import";
+                var size = random.Next(2) == 0 ? random.Next(1, 6) : NewsLens.Api.Storage.SqliteDialect.Instance.RowsPerStatement + random.Next(1, 6);
+                operation = size > NewsLens.Api.Storage.SqliteDialect.Instance.RowsPerStatement ? "bulk import" : "small import";
                 var rows = Enumerable.Range(0, size).Select(_ =>
                 {
                     // New articles, and sometimes an existing one again with a new title and time.
