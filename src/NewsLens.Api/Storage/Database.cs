@@ -22,6 +22,9 @@ public abstract class Database
 
     public abstract string ConnectionString { get; }
 
+    /// <summary>Where the data lives, for logs: the file, or the server and database (never a password).</summary>
+    public abstract string DataSource { get; }
+
     /// <summary>What SQL says differently on this engine.</summary>
     public abstract SqlDialect Dialect { get; }
 

@@ -37,6 +37,8 @@ public sealed class PostgreSqlDatabase : Database, IAsyncDisposable
 
     public override SqlDialect Dialect => PostgreSqlDialect.Instance;
 
+    public override string DataSource => new NpgsqlConnectionStringBuilder(ConnectionString) is var pg ? $"{pg.Host}:{pg.Port}/{pg.Database}" : "";
+
     public override async Task<DbConnection> OpenAsync(CancellationToken ct = default) => await dataSource.OpenConnectionAsync(ct);
 
     public override async Task<DbTransaction> BeginSnapshotAsync(DbConnection connection, CancellationToken ct) =>
