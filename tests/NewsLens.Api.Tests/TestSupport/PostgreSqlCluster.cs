@@ -115,7 +115,8 @@ public static partial class PostgreSqlCluster
         var clock = Stopwatch.StartNew();
         for (var attempt = 1; ; attempt++)
         {
-            var folder = Path.Combine(Path.GetTempPath(), $"{FolderPrefix}{Environment.ProcessId}-{attempt}");
+            // Named after this process, for RemoveLeftovers; the rest keeps it apart from a folder left by an earlier process with the same id.
+            var folder = Path.Combine(Path.GetTempPath(), $"{FolderPrefix}{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}");
             try
             {
                 var server = await Server.StartAsync(bin, folder).ConfigureAwait(false);
@@ -156,8 +157,11 @@ public static partial class PostgreSqlCluster
             if (File.Exists(postmaster) && int.TryParse(File.ReadLines(postmaster).FirstOrDefault(), out var serverPid) && IsRunning(serverPid))
             {
                 using var server = Process.GetProcessById(serverPid);
-                server.Kill(entireProcessTree: true);
-                server.WaitForExit(10_000);
+                if (server.ProcessName == "postgres")   // not a process that took the id since
+                {
+                    server.Kill(entireProcessTree: true);
+                    server.WaitForExit(5_000);
+                }
             }
 
             try
