@@ -170,7 +170,7 @@ public class BackupTests(BackupFactory factory) : IClassFixture<BackupFactory>
         await (await factory.CreateAnonymousClient().PostAsync("/v1/admin/backups", null)).ReadProblemAsync(HttpStatusCode.Unauthorized);
     }
 
-    [Fact]
+    [SqliteFact("server backups, which copy the SQLite file (PostgreSQL is backed up with pg_dump)")]
     public async Task AKeyWithOnlyTheAdminScopeTakesBackupsButCannotWrite()
     {
         var client = factory.CreateAnonymousClient();
@@ -217,7 +217,7 @@ public class BackupTests(BackupFactory factory) : IClassFixture<BackupFactory>
         Assert.Empty(Leftovers());
     }
 
-    [Fact]
+    [SqliteFact("server backups, which copy the SQLite file (PostgreSQL is backed up with pg_dump)")]
     public async Task ConcurrentBackupsRunOneAtATimeAndTheOthersAre409NamingIt()
     {
         var client = factory.CreateClient();
@@ -245,7 +245,7 @@ public class BackupTests(BackupFactory factory) : IClassFixture<BackupFactory>
         await (await client.PostAsync("/v1/admin/backups", null)).ReadJsonAsync(HttpStatusCode.OK);
     }
 
-    [Fact]
+    [SqliteFact("server backups, which copy the SQLite file (PostgreSQL is backed up with pg_dump)")]
     public async Task TheNewestKeepBackupsAreKeptAndOnlyFilesTheServerNamedAreDeleted()
     {
         Directory.CreateDirectory(factory.BackupDirectory);
@@ -350,7 +350,7 @@ public sealed class ClockedBackupFactory : NewsLensFactory
 
 public class BackupFailureTests(ClockedBackupFactory factory) : IClassFixture<ClockedBackupFactory>
 {
-    [Fact]
+    [SqliteFact("server backups, which copy the SQLite file (PostgreSQL is backed up with pg_dump)")]
     public async Task BackupsInTheSameMillisecondGetTheirOwnNamesAndNeverReplaceOne()
     {
         factory.Clock.Now = new DateTimeOffset(2031, 5, 6, 7, 8, 9, 10, TimeSpan.Zero);

@@ -165,7 +165,7 @@ public class CoverageSummaryConsistencyTests(NewsLensFactory factory, ITestOutpu
         const string recountOutlets = """
             SELECT sa.story_id, sa.outlet_id, COUNT(*) AS articles, MIN(sa.published_at) AS first, MAX(sa.published_at) AS last, o.lean
             FROM story_articles sa JOIN outlets o ON o.id = sa.outlet_id
-            GROUP BY sa.story_id, sa.outlet_id ORDER BY sa.story_id, sa.outlet_id
+            GROUP BY sa.story_id, sa.outlet_id, o.lean ORDER BY sa.story_id, sa.outlet_id
             """;
         const string storedOutlets = """
             SELECT story_id, outlet_id, articles, first_published_at AS first, last_published_at AS last, lean
