@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Dapper;
-using Microsoft.Data.Sqlite;
 using NewsLens.Api.Articles;
 using NewsLens.Api.Coverage;
 using NewsLens.Api.Ratings;
@@ -166,7 +165,7 @@ public class CoverageSummaryConsistencyTests(NewsLensFactory factory, ITestOutpu
         const string recountOutlets = """
             SELECT sa.story_id, sa.outlet_id, COUNT(*) AS articles, MIN(sa.published_at) AS first, MAX(sa.published_at) AS last, o.lean
             FROM story_articles sa JOIN outlets o ON o.id = sa.outlet_id
-            GROUP BY sa.story_id, sa.outlet_id ORDER BY sa.story_id, sa.outlet_id
+            GROUP BY sa.story_id, sa.outlet_id, o.lean ORDER BY sa.story_id, sa.outlet_id
             """;
         const string storedOutlets = """
             SELECT story_id, outlet_id, articles, first_published_at AS first, last_published_at AS last, lean
@@ -197,7 +196,7 @@ public class CoverageSummaryConsistencyTests(NewsLensFactory factory, ITestOutpu
             FROM story_summaries ORDER BY story_id
             """;
 
-        await using var connection = new SqliteConnection(Factory.ConnectionString);
+        await using var connection = await Factory.OpenDatabaseAsync();
         Assert.Equal(
             Rows(await connection.QueryAsync(recountOutlets)),
             Rows(await connection.QueryAsync(storedOutlets)));
@@ -217,7 +216,7 @@ public class CoverageSummaryConsistencyTests(NewsLensFactory factory, ITestOutpu
 
     private async Task AssertCoverageEndpointAgreesAsync(IEnumerable<long> stories)
     {
-        await using var connection = new SqliteConnection(Factory.ConnectionString);
+        await using var connection = await Factory.OpenDatabaseAsync();
         foreach (var story in stories)
         {
             var coverage = await (await Client.GetAsync($"/v1/stories/{story}/coverage")).ReadJsonAsync(HttpStatusCode.OK);

@@ -184,9 +184,8 @@ public class CursorKeyTests
     {
         using var factory = new NewsLensFactory();
         factory.CreateClient();
-        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection(factory.ConnectionString))
+        await using (var connection = await factory.OpenDatabaseAsync())
         {
-            await connection.OpenAsync();
             await using var command = connection.CreateCommand();
             command.CommandText = "DELETE FROM server_settings";
             await command.ExecuteNonQueryAsync();

@@ -6,7 +6,7 @@ public class DatabaseFileTests(NewsLensFactory factory) : IClassFixture<NewsLens
 {
     private readonly HttpClient client = factory.CreateClient();
 
-    [Fact]
+    [SqliteFact("WAL journal mode")]
     public async Task TheDatabaseIsAWalFileWithEveryMigrationJournaled()
     {
         await client.GetAsync("/health/ready");
