@@ -6,5 +6,5 @@ global using SkippableFactAttribute = NewsLens.Api.Tests.TestSupport.EngineSkipp
 global using SkippableTheoryAttribute = NewsLens.Api.Tests.TestSupport.EngineSkippableTheoryAttribute;
 global using TheoryAttribute = NewsLens.Api.Tests.TestSupport.EngineTheoryAttribute;
 
-[assembly: NewsLens.Api.Tests.TestSupport.TestEngine(NewsLens.Api.Tests.TestSupport.StorageEngine.PostgreSql)]
+[assembly: NewsLens.Api.Tests.TestSupport.TestEngine(NewsLens.Api.Storage.StorageEngine.PostgreSql)]
 [assembly: Xunit.TestFramework("NewsLens.Api.Tests.TestSupport.PostgreSqlTestFramework", "NewsLens.Api.Tests.PostgreSql")]

@@ -2,13 +2,6 @@ using System.Reflection;
 
 namespace NewsLens.Api.Tests.TestSupport;
 
-/// <summary>The storage engines the suite runs on.</summary>
-public enum StorageEngine
-{
-    Sqlite,
-    PostgreSql,
-}
-
 /// <summary>Names the engine a test assembly runs the suite on; without it, SQLite.</summary>
 [AttributeUsage(AttributeTargets.Assembly)]
 public sealed class TestEngineAttribute(StorageEngine engine) : Attribute
