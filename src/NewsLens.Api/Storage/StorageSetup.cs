@@ -25,6 +25,12 @@ public static class StorageSetup
             builder.Services.AddHostedService<WalCheckpointer>();
             builder.Services.AddHostedService<IntegrityChecker>();
         }
+        else
+        {
+            // Other processes' writes reach this one's coverage cache.
+            builder.Services.AddSingleton(services => (PostgreSqlDatabase)services.GetRequiredService<Database>());
+            builder.Services.AddHostedService<PostgreSqlChangeFeed>();
+        }
 
         return builder;
     }

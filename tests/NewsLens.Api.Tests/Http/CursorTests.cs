@@ -217,11 +217,4 @@ public class CursorKeyTests
 
         return string.Join(" | ", messages);
     }
-
-    /// <summary>A host on another factory's database file when one is given, with extra settings.</summary>
-    private sealed class SameDatabaseFactory(string? connectionString, KeyValuePair<string, string?>[]? settings = null) : NewsLensFactory
-    {
-        protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
-            [.. connectionString is null ? [] : new KeyValuePair<string, string?>[] { new("ConnectionStrings:NewsLens", connectionString) }, .. settings ?? []];
-    }
 }

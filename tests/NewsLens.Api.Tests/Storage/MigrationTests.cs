@@ -32,9 +32,4 @@ public class MigrationTests
 
         return string.Join(" | ", messages);
     }
-
-    private sealed class SameDatabaseFactory(string connectionString) : NewsLensFactory
-    {
-        protected override IEnumerable<KeyValuePair<string, string?>> Settings => [new("ConnectionStrings:NewsLens", connectionString)];
-    }
 }
