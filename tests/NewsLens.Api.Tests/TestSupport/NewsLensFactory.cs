@@ -85,6 +85,8 @@ public class NewsLensFactory : WebApplicationFactory<Program>
         builder.UseSetting("Auth:Keys:0:Sha256", NewsLens.Api.Security.ApiKeys.Hash(TestKey));
         // Tests fire requests far faster than any client should; the rate limit tests switch it back on.
         builder.UseSetting("RateLimiting:Enabled", "false");
+        // Test hosts stop without a balancer to wait for.
+        builder.UseSetting("Shutdown:DrainDelay", "00:00:00");
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);
