@@ -4,6 +4,7 @@ using NewsLens.Api.Coverage;
 using NewsLens.Api.Demo;
 using NewsLens.Api.OpenApi;
 using NewsLens.Api.Outlets;
+using NewsLens.Api.Ratings;
 using NewsLens.Api.Stories;
 
 // Commands that do their work and exit: `keys new [name]`, `backup <file>`.
@@ -23,13 +24,14 @@ builder.AddApiKeys();
 builder.AddRateLimits();
 builder.AddCursors();
 builder.AddNewsLensOpenApi();
-builder.Services.AddImports().AddOutlets().AddStories().AddArticles().AddCoverage().AddBackups().AddDemo();
+builder.Services.AddImports().AddOutlets().AddStories().AddArticles().AddCoverage().AddRatings().AddBackups().AddDemo();
 
 var app = builder.Build();
 
 if (await app.InitializeStorageAsync())
 {
     await app.ApplyBlindspotThresholdsAsync();
+    await app.Services.GetRequiredService<RatingStore>().ApplyCombineRuleAsync(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
     await app.SeedDemoAsync();
 }
 
@@ -60,6 +62,7 @@ v1.MapOutlets();
 v1.MapStories();
 v1.MapArticles();
 v1.MapCoverage();
+v1.MapRatings();
 v1.MapBackups();
 
 app.Run();

@@ -50,8 +50,10 @@ public class CoverageBenchmarks
         Dapper.DefaultTypeMap.MatchNamesWithUnderscores = true;
         var path = Environment.GetEnvironmentVariable("NEWSLENS_BENCH_DB") ?? throw new InvalidOperationException("NEWSLENS_BENCH_DB is not set");
         // No cache: this measures the computation itself, as on the first read of each coverage version.
-        store = new CoverageStore(new SqliteDatabase($"Data Source={path};Mode=ReadOnly;Pooling=True"), new CoverageCache(0),
-            new CoverageSummaries(Microsoft.Extensions.Options.Options.Create(new CoverageOptions())), TimeProvider.System);
+        var database = new SqliteDatabase($"Data Source={path};Mode=ReadOnly;Pooling=True");
+        var summaries = new CoverageSummaries(Microsoft.Extensions.Options.Options.Create(new CoverageOptions()));
+        store = new CoverageStore(database, new CoverageCache(0), summaries,
+            new NewsLens.Api.Ratings.RatingStore(database, summaries, Microsoft.Extensions.Options.Options.Create(new NewsLens.Api.Ratings.RatingsSettings())), TimeProvider.System);
         storyId = StoryIds()[Articles];
     }
 

@@ -18,6 +18,9 @@ public readonly record struct LeanCounts(int Left, int Center, int Right)
 /// <summary>Whole-number percentages for left, center and right; all null when nothing is rated.</summary>
 public readonly record struct LeanPercents(int? Left, int? Center, int? Right);
 
+/// <summary>A 95% interval of a share, in whole percents: <c>Low</c> rounded down, <c>High</c> rounded up.</summary>
+public readonly record struct PercentInterval(int Low, int High);
+
 /// <summary>Thresholds of the blindspot rule (configuration section <c>Coverage:Blindspot</c>).</summary>
 public sealed class BlindspotOptions
 {
@@ -123,6 +126,31 @@ public static class BiasDistributionRule
     /// <see cref="BlindspotOptions.MinDominantPercent"/>% of them (the Left barely covers the story);
     /// "right" the other way round. Compared on exact counts, not rounded percentages.
     /// </summary>
+    /// <summary>z of a two-sided 95% interval.</summary>
+    public const double Z95 = 1.959964;
+
+    /// <summary>
+    /// The 95% Wilson score interval of the share <paramref name="count"/> / <paramref name="rated"/>, in whole
+    /// percents, low rounded down and high rounded up (so it always holds the true interval); null when nothing is
+    /// rated. 2 of 3 → 20–94; 11 of 20 → 34–75. Unlike ±1.96·√(p(1−p)/n) it stays within 0–100 and is not empty at 0
+    /// or n, which is what small samples need.
+    /// </summary>
+    public static PercentInterval? WilsonInterval(int count, int rated)
+    {
+        if (rated <= 0)
+        {
+            return null;
+        }
+
+        double n = rated, p = (double)count / rated, z2 = Z95 * Z95;
+        var center = (p + z2 / (2 * n)) / (1 + z2 / n);
+        var margin = Z95 / (1 + z2 / n) * Math.Sqrt(p * (1 - p) / n + z2 / (4 * n * n));
+        // Rounded to 1e-9 first, so that 0 and 100, which floating point may miss by an ulp, stay themselves.
+        int Percent(double share, Func<double, double> direction) =>
+            (int)Math.Clamp(direction(Math.Round(share * 100, 9)), 0, 100);
+        return new PercentInterval(Percent(center - margin, Math.Floor), Percent(center + margin, Math.Ceiling));
+    }
+
     public static BlindspotSide? Blindspot(LeanCounts counts, BlindspotOptions options)
     {
         var rated = counts.Rated;

@@ -6,6 +6,7 @@ using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
+using NewsLens.Api.Ratings;
 using NewsLens.Api.Stories;
 
 namespace NewsLens.Api.Coverage;
@@ -23,15 +24,31 @@ public sealed class CoverageOptions
     public int CacheGroups { get; set; } = 200_000;
 }
 
+/// <summary>The ratings a coverage query may choose.</summary>
+public interface IRatingsQuery
+{
+    string? Rater { get; }
+
+    QueryValue<DateTimeOffset>? AsOf { get; }
+
+    /// <summary><c>rater=combined</c>, the name the answers echo, asks for the default.</summary>
+    RatingsChoice Choice => new(Rater is null or CoverageRatings.Combined ? null : Rater, AsOf?.Value);
+}
+
 /// <summary>Query of the coverage endpoint.</summary>
 /// <param name="StoryId">The story.</param>
 /// <param name="Basis">What one unit is: a distinct outlet (<c>sources</c>, the default) or a linked article (<c>articles</c>).</param>
-public sealed record CoverageQuery(long StoryId, QueryValue<CoverageBasis>? Basis);
+/// <param name="Rater">Count by this rater's ratings only (an id from <c>GET /v1/raters</c>); outlets it has not rated are unrated. Omitted: the combined rating.</param>
+/// <param name="AsOf">Count by the ratings in force at this instant (RFC 3339, not in the future); articles count whenever they were published.</param>
+public sealed record CoverageQuery(long StoryId, QueryValue<CoverageBasis>? Basis, string? Rater, QueryValue<DateTimeOffset>? AsOf) : IRatingsQuery;
 
 /// <summary>Query of the batch coverage endpoint.</summary>
 /// <param name="StoryIds">Comma-separated story ids, at most 100 after duplicates are folded.</param>
 /// <param name="Basis">What one unit is: a distinct outlet (<c>sources</c>, the default) or a linked article (<c>articles</c>).</param>
-public sealed record BatchCoverageQuery(QueryValue<StoryIdList>? StoryIds, QueryValue<CoverageBasis>? Basis);
+/// <param name="Rater">Count by this rater's ratings only (an id from <c>GET /v1/raters</c>); outlets it has not rated are unrated. Omitted: the combined rating.</param>
+/// <param name="AsOf">Count by the ratings in force at this instant (RFC 3339, not in the future); articles count whenever they were published.</param>
+public sealed record BatchCoverageQuery(QueryValue<StoryIdList>? StoryIds, QueryValue<CoverageBasis>? Basis, string? Rater, QueryValue<DateTimeOffset>? AsOf)
+    : IRatingsQuery;
 
 /// <summary>Coverage of several stories, in the order asked; ids of stories that do not exist are in <c>missing</c>.</summary>
 public sealed record BatchCoverage(IReadOnlyList<StoryCoverage> Items, IReadOnlyList<long> Missing);
@@ -81,9 +98,27 @@ public sealed record StoryIdList(long[] Ids) : IQueryParsable<StoryIdList>
 
 public sealed class BatchCoverageQueryValidator : AbstractValidator<BatchCoverageQuery>
 {
-    public BatchCoverageQueryValidator()
+    public BatchCoverageQueryValidator(TimeProvider clock)
     {
         RuleFor(x => x.StoryIds).NotNull().WithMessage(StoryIdList.Missing);
+        Include(new RatingsQueryRules<BatchCoverageQuery>(clock));
+    }
+}
+
+public sealed class CoverageQueryValidator : AbstractValidator<CoverageQuery>
+{
+    public CoverageQueryValidator(TimeProvider clock) => Include(new RatingsQueryRules<CoverageQuery>(clock));
+}
+
+/// <summary><c>asOf</c> is not in the future (ratings are known up to now); <c>rater</c>, when given, is not empty.</summary>
+public sealed class RatingsQueryRules<T> : AbstractValidator<T> where T : IRatingsQuery
+{
+    public RatingsQueryRules(TimeProvider clock)
+    {
+        RuleFor(x => x.AsOf).Must(a => a!.Value.Value <= clock.GetUtcNow()).When(x => x.AsOf is { IsValid: true })
+            .WithMessage("'asOf' is in the future; ratings are known up to now.");
+        RuleFor(x => x.Rater).NotEmpty().MaximumLength(40).When(x => x.Rater is not null)
+            .WithMessage("'rater' must name a rater (GET /v1/raters lists them).");
     }
 }
 
@@ -136,22 +171,30 @@ public static class CoverageApi
     }
 
     public static async Task<Results<Ok<StoryCoverage>, NotModified, ValidationProblem, NotFound<ProblemDetails>>> GetStoryCoverage(
-        [AsParameters] CoverageQuery query, CoverageStore store, IOptions<CoverageOptions> options, IOptions<HttpCachingOptions> caching,
+        [AsParameters] CoverageQuery query, CoverageStore store, RatingStore ratings, IOptions<CoverageOptions> options, IOptions<HttpCachingOptions> caching,
         IOptions<AuthSettings> auth, HttpContext http, CancellationToken ct)
     {
         var basis = query.Basis?.Value ?? CoverageBasis.Sources;
+        var choice = ((IRatingsQuery)query).Choice;
+        if (await UnknownRaterAsync(choice, ratings, ct) is { } unknown)
+        {
+            return unknown;
+        }
+
         // No query, or one, when the story's coverage at its current version is cached (the usual case), so a
-        // conditional request costs the same; an uncached story is aggregated once per version.
-        var read = await store.ReadAsync([query.StoryId], ct);
+        // conditional request costs the same; an uncached story is aggregated once per version. Chosen ratings are
+        // counted on request.
+        var read = choice.IsDefault ? await store.ReadAsync([query.StoryId], ct) : await store.ReadWithRatingsAsync([query.StoryId], choice, ct);
         if (!read.Exists(query.StoryId))
         {
             return StoriesApi.StoryNotFound(query.StoryId);
         }
 
         var stamp = read.Stamps[query.StoryId];
+        var (etag, lastModified) = (ETag(query.StoryId, basis, stamp, read), LastModified(stamp.ChangedAt, read));
         SetCaching(http.Response, caching.Value, auth.Value);
-        EntityTags.SetValidators(http.Response, ETag(query.StoryId, basis, stamp), stamp.ChangedAt);
-        if (EntityTags.IsNotModified(http.Request, ETag(query.StoryId, basis, stamp), stamp.ChangedAt))
+        EntityTags.SetValidators(http.Response, etag, lastModified);
+        if (EntityTags.IsNotModified(http.Request, etag, lastModified))
         {
             return NotModified.Instance;
         }
@@ -159,17 +202,30 @@ public static class CoverageApi
         return TypedResults.Ok(read.Coverage(query.StoryId, basis, options.Value.Blindspot));
     }
 
+    /// <summary>A 400 on <c>rater</c> when it names no rater.</summary>
+    private static async Task<ValidationProblem?> UnknownRaterAsync(RatingsChoice choice, RatingStore ratings, CancellationToken ct) =>
+        choice.Rater is { } rater && await ratings.GetRaterAsync(rater, ct) is null
+            ? ApiProblems.Validation("rater", $"Rater '{rater}' does not exist; GET /v1/raters lists them.")
+            : null;
+
     public static async Task<Results<Ok<BatchCoverage>, NotModified, ValidationProblem>> GetBatchCoverage(
-        [AsParameters] BatchCoverageQuery query, CoverageStore store, IOptions<CoverageOptions> options, IOptions<HttpCachingOptions> caching,
+        [AsParameters] BatchCoverageQuery query, CoverageStore store, RatingStore ratings, IOptions<CoverageOptions> options, IOptions<HttpCachingOptions> caching,
         IOptions<AuthSettings> auth, HttpContext http, CancellationToken ct)
     {
         var ids = query.StoryIds!.Value.Value.Ids;
         var basis = query.Basis?.Value ?? CoverageBasis.Sources;
+        var choice = ((IRatingsQuery)query).Choice;
+        if (await UnknownRaterAsync(choice, ratings, ct) is { } unknown)
+        {
+            return unknown;
+        }
+
         SetCaching(http.Response, caching.Value, auth.Value);
-        var read = await store.ReadAsync(ids, ct);
-        var etag = BatchETag(ids, basis, read.Stamps);
-        EntityTags.SetValidators(http.Response, etag, LastChange(read.Stamps));
-        if (EntityTags.IsNotModified(http.Request, etag, LastChange(read.Stamps)))
+        var read = choice.IsDefault ? await store.ReadAsync(ids, ct) : await store.ReadWithRatingsAsync(ids, choice, ct);
+        var etag = BatchETag(ids, basis, read);
+        var lastModified = LastChange(read.Stamps) is { } last ? LastModified(last, read) : (DateTime?)null;
+        EntityTags.SetValidators(http.Response, etag, lastModified);
+        if (EntityTags.IsNotModified(http.Request, etag, lastModified))
         {
             return NotModified.Instance;
         }
@@ -179,16 +235,28 @@ public static class CoverageApi
             [.. ids.Where(id => !read.Exists(id))]));
     }
 
-    /// <summary>"c12v7s": story 12's coverage at coverage version 7 on the sources basis.</summary>
-    private static string ETag(long storyId, CoverageBasis basis, CoverageStamp stamp) =>
-        $"\"c{storyId}v{stamp.Version}{EnumText<CoverageBasis>.Name(basis)[0]}\"";
+    /// <summary>
+    /// "c12v7s": story 12's coverage at coverage version 7 on the sources basis; counted by chosen ratings, "c12v7s-r…"
+    /// adds a digest of the choice and of the last rating recorded (which can change such an answer alone).
+    /// </summary>
+    private static string ETag(long storyId, CoverageBasis basis, CoverageStamp stamp, CoverageRead read) =>
+        $"\"c{storyId}v{stamp.Version}{EnumText<CoverageBasis>.Name(basis)[0]}{RatingsPart(read)}\"";
 
-    /// <summary>A digest of the ids asked for, in order, with each one's coverage version (or its absence) and the basis.</summary>
-    private static string BatchETag(IReadOnlyList<long> ids, CoverageBasis basis, IReadOnlyDictionary<long, CoverageStamp> stamps)
+    private static string RatingsPart(CoverageRead read) => read.RatingsMark is not { } mark ? "" :
+        "-r" + Digest($"{read.Ratings.Rater}|{read.Ratings.AsOf?.Ticks}|{mark.LastId}")[..12];
+
+    /// <summary>Counted by chosen ratings, the answer also changes when a rating is recorded.</summary>
+    private static DateTime LastModified(DateTime changedAt, CoverageRead read) =>
+        read.RatingsMark?.LastRecordedAt is { } recorded && recorded > changedAt ? recorded : changedAt;
+
+    /// <summary>A digest of the ids asked for, in order, with each one's coverage version (or its absence), the basis and the ratings chosen.</summary>
+    private static string BatchETag(IReadOnlyList<long> ids, CoverageBasis basis, CoverageRead read)
     {
-        var state = string.Join(',', ids.Select(id => stamps.TryGetValue(id, out var s) ? $"{id}v{s.Version}" : $"{id}-")) + "|" + EnumText<CoverageBasis>.Name(basis);
-        return $"\"b{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(state)))[..24]}\"";
+        var state = string.Join(',', ids.Select(id => read.Stamps.TryGetValue(id, out var s) ? $"{id}v{s.Version}" : $"{id}-")) + "|" + EnumText<CoverageBasis>.Name(basis);
+        return $"\"b{Digest(state)[..24]}{RatingsPart(read)}\"";
     }
+
+    private static string Digest(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 
     private static DateTime? LastChange(IReadOnlyDictionary<long, CoverageStamp> stamps) =>
         stamps.Count == 0 ? null : stamps.Values.Max(s => s.ChangedAt);

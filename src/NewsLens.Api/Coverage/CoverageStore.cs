@@ -18,16 +18,32 @@ public sealed class CoverageMemo(long storyId, IReadOnlyList<CoverageGroup> grou
     public IReadOnlyList<CoverageGroup> Groups => groups;
 
     /// <summary>Built on first use; two threads may both build it, and either (equal) result is kept.</summary>
-    public StoryCoverage Coverage(CoverageBasis basis, BlindspotOptions blindspot) =>
-        built[(int)basis] ??= CoverageReport.Build(storyId, basis, groups, blindspot);
+    public StoryCoverage Coverage(CoverageBasis basis, BlindspotOptions blindspot, CoverageRatings ratings) =>
+        built[(int)basis] ??= CoverageReport.Build(storyId, basis, groups, blindspot, ratings);
 }
 
-/// <summary>The coverage and stamps of the stories that exist among those asked for, each consistent with its own stamp.</summary>
-public sealed record CoverageRead(IReadOnlyDictionary<long, CoverageMemo> Memos, IReadOnlyDictionary<long, CoverageStamp> Stamps)
+/// <summary>
+/// The coverage and stamps of the stories that exist among those asked for, each consistent with its own stamp,
+/// counted by <see cref="Ratings"/>; <see cref="RatingsMark"/> names the state of every rating when they are not the
+/// default ones (they are then read on request, and a rating recorded since changes the answer).
+/// </summary>
+public sealed record CoverageRead(IReadOnlyDictionary<long, CoverageMemo> Memos, IReadOnlyDictionary<long, CoverageStamp> Stamps, CoverageRatings Ratings,
+    RatingsMark? RatingsMark = null)
 {
     public bool Exists(long storyId) => Memos.ContainsKey(storyId);
 
-    public StoryCoverage Coverage(long storyId, CoverageBasis basis, BlindspotOptions blindspot) => Memos[storyId].Coverage(basis, blindspot);
+    public StoryCoverage Coverage(long storyId, CoverageBasis basis, BlindspotOptions blindspot) => Memos[storyId].Coverage(basis, blindspot, Ratings);
+}
+
+/// <summary>The last rating recorded (its id and when): what answers counted by chosen ratings depend on beyond their stories.</summary>
+public sealed record RatingsMark(long LastId, DateTime? LastRecordedAt);
+
+/// <summary>Whose ratings coverage counts by: the combined ones (<see cref="Rater"/> null) or one rater's, now or as of an instant.</summary>
+public sealed record RatingsChoice(string? Rater, DateTimeOffset? AsOf)
+{
+    public static readonly RatingsChoice Default = new(null, null);
+
+    public bool IsDefault => Rater is null && AsOf is null;
 }
 
 /// <summary>
@@ -89,8 +105,11 @@ public sealed class CoverageCache : IDisposable
     public void Dispose() => cache?.Dispose();
 }
 
-public sealed class CoverageStore(Database database, CoverageCache cache, CoverageSummaries summaries, TimeProvider clock)
+public sealed class CoverageStore(Database database, CoverageCache cache, CoverageSummaries summaries, RatingStore ratings, TimeProvider clock)
 {
+    /// <summary>What the default answers count by: the combined ratings in force now.</summary>
+    public CoverageRatings DefaultRatings { get; } = new(CoverageRatings.Combined, ratings.Combine.Method, null);
+
     private sealed class GroupRow
     {
         public long StoryId { get; init; }
@@ -101,6 +120,8 @@ public sealed class CoverageStore(Database database, CoverageCache cache, Covera
         public int Articles { get; init; }
         public long? FirstPublishedAt { get; init; }
         public long? LastPublishedAt { get; init; }
+        public long MultiRated { get; init; }
+        public long Contested { get; init; }
     }
 
     /// <summary>
@@ -141,7 +162,7 @@ public sealed class CoverageStore(Database database, CoverageCache cache, Covera
         NewsLensMetrics.CoverageServed(memos.Count, misses?.Count ?? 0);
         if (misses is null)
         {
-            return new CoverageRead(memos, stamps);
+            return new CoverageRead(memos, stamps, DefaultRatings);
         }
 
         // The stamps and groups of the misses come from one snapshot, so each cached entry is exactly its version's.
@@ -164,7 +185,7 @@ public sealed class CoverageStore(Database database, CoverageCache cache, Covera
             }
         }
 
-        return new CoverageRead(memos, merged);
+        return new CoverageRead(memos, merged, DefaultRatings);
     }
 
     /// <summary>Every story asked for, from the cache, when no write has been committed since each was confirmed; else null.</summary>
@@ -183,7 +204,7 @@ public sealed class CoverageStore(Database database, CoverageCache cache, Covera
             stamps[id] = stamp;
         }
 
-        return new CoverageRead(memos, stamps);
+        return new CoverageRead(memos, stamps, DefaultRatings);
     }
 
     private async Task<ILookup<long, CoverageGroup>> ReadGroupsAsync(
@@ -191,7 +212,7 @@ public sealed class CoverageStore(Database database, CoverageCache cache, Covera
     {
         var ids = database.Dialect.Ids("ids", storyIds);
         var sql = $"""
-            SELECT so.story_id, o.bias, o.factuality, o.ownership,
+            SELECT so.story_id, o.bias, o.factuality, o.ownership, o.multi_rated, o.contested,
                    COUNT(*) AS sources,
                    SUM(so.articles) AS articles,
                    MIN(so.first_published_at) AS first_published_at,
@@ -199,7 +220,7 @@ public sealed class CoverageStore(Database database, CoverageCache cache, Covera
             FROM {ids.Table}
             JOIN story_outlets so ON so.story_id = ids.id
             JOIN outlets o ON o.id = so.outlet_id
-            GROUP BY so.story_id, o.bias, o.factuality, o.ownership
+            GROUP BY so.story_id, o.bias, o.factuality, o.ownership, o.multi_rated, o.contested
             """;
         var rows = await connection.QueryAsync<GroupRow>(new CommandDefinition(sql, ids.Parameters, transaction, cancellationToken: ct));
         return rows.ToLookup(r => r.StoryId, r => new CoverageGroup(
@@ -209,7 +230,78 @@ public sealed class CoverageStore(Database database, CoverageCache cache, Covera
             r.Sources,
             r.Articles,
             UnixTime.FromMs(r.FirstPublishedAt),
-            UnixTime.FromMs(r.LastPublishedAt)));
+            UnixTime.FromMs(r.LastPublishedAt),
+            r.MultiRated != 0,
+            r.Contested != 0));
+    }
+
+    private sealed class OutletRow
+    {
+        public long StoryId { get; init; }
+        public long OutletId { get; init; }
+        public string? Ownership { get; init; }
+        public int Articles { get; init; }
+        public long FirstPublishedAt { get; init; }
+        public long LastPublishedAt { get; init; }
+    }
+
+    /// <summary>
+    /// Coverage counted by chosen ratings (<paramref name="choice"/>: one rater's, or the combination as of an instant),
+    /// worked out on request from each story's outlets (<c>story_outlets</c>) and the ratings in force, in one snapshot;
+    /// never cached. Its cost follows the number of outlets of the stories, never their articles.
+    /// </summary>
+    public async Task<CoverageRead> ReadWithRatingsAsync(IReadOnlyCollection<long> storyIds, RatingsChoice choice, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        await using var transaction = await database.BeginSnapshotAsync(connection, ct);
+        var stamps = await ReadStampsAsync(connection, transaction, storyIds, ct);
+        var mark = await connection.QuerySingleAsync<(long LastId, long? LastRecordedAt)>(new CommandDefinition(
+            "SELECT COALESCE(MAX(id), 0), MAX(recorded_at) FROM outlet_ratings", transaction: transaction, cancellationToken: ct));
+        var ids = database.Dialect.Ids("ids", stamps.Keys);
+        var outlets = (await connection.QueryAsync<OutletRow>(new CommandDefinition($"""
+            SELECT so.story_id, so.outlet_id, o.ownership, so.articles, so.first_published_at, so.last_published_at
+            FROM {ids.Table}
+            JOIN story_outlets so ON so.story_id = ids.id
+            JOIN outlets o ON o.id = so.outlet_id
+            """, ids.Parameters, transaction, cancellationToken: ct))).AsList();
+
+        var asOf = choice.AsOf?.ToUnixTimeMilliseconds() ?? long.MaxValue;
+        var inForce = (await RatingStore.CurrentAsync(connection, transaction, database.Dialect, [.. outlets.Select(o => o.OutletId).Distinct()], asOf, ct))
+            .ToLookup(r => r.OutletId);
+        var order = await ratings.RaterOrderAsync(connection, transaction, ct);
+        var combinations = new Dictionary<long, Combination>();
+        Combination CombinationOf(long outletId)
+        {
+            if (!combinations.TryGetValue(outletId, out var combination))
+            {
+                combination = choice.Rater is { } rater
+                    ? Combination.Single(inForce[outletId].FirstOrDefault(r => r.RaterId == rater)?.ForCombining)
+                    : ratings.CombineInForce(order, inForce[outletId]);
+                combinations[outletId] = combination;
+            }
+
+            return combination;
+        }
+
+        var groups = outlets
+            .GroupBy(o => (o.StoryId, Combination: CombinationOf(o.OutletId), o.Ownership))
+            .ToLookup(g => g.Key.StoryId, g => new CoverageGroup(
+                g.Key.Combination.Bias,
+                g.Key.Combination.Factuality,
+                EnumText<Ownership>.ParseStored(g.Key.Ownership),
+                g.Count(),
+                g.Sum(o => o.Articles),
+                UnixTime.FromMs(g.Min(o => o.FirstPublishedAt)),
+                UnixTime.FromMs(g.Max(o => o.LastPublishedAt)),
+                g.Key.Combination.MultiRated,
+                g.Key.Combination.Contested));
+        var echo = new CoverageRatings(choice.Rater ?? CoverageRatings.Combined, choice.Rater is null ? ratings.Combine.Method : null,
+            choice.AsOf?.UtcDateTime);
+        return new CoverageRead(
+            stamps.Keys.ToDictionary(id => id, id => new CoverageMemo(id, [.. groups[id]])),
+            stamps,
+            echo,
+            new RatingsMark(mark.LastId, UnixTime.FromMs(mark.LastRecordedAt)));
     }
 
     private async Task<IReadOnlyDictionary<long, CoverageStamp>> ReadStampsAsync(

@@ -4,6 +4,8 @@ using NewsLens.Api.Ratings;
 namespace NewsLens.Api.Coverage;
 
 /// <summary>A story's coverage: who covered it, how they lean, how factual they are and who owns them.</summary>
+/// <param name="Ratings">Whose ratings the answer counts by, as of when.</param>
+/// <param name="Disagreement">How many units' outlets the combining raters rate, and disagree on.</param>
 public sealed record StoryCoverage(
     long StoryId,
     CoverageBasis Basis,
@@ -14,7 +16,22 @@ public sealed record StoryCoverage(
     FactualityBreakdown Factuality,
     OwnershipBreakdown Ownership,
     DateTime? FirstPublishedAt,
-    DateTime? LastPublishedAt);
+    DateTime? LastPublishedAt,
+    CoverageRatings Ratings,
+    Disagreement Disagreement);
+
+/// <summary>The ratings a coverage answer counts by.</summary>
+/// <param name="Rater"><c>combined</c> (the combined rating, the default) or the id of the one rater asked for.</param>
+/// <param name="Method">The combination rule (Ratings:Combine:Method); null with one rater.</param>
+/// <param name="AsOf">The instant whose ratings in force were used; null: the ratings in force now.</param>
+public sealed record CoverageRatings(string Rater, CombineMethod? Method, DateTime? AsOf)
+{
+    public const string Combined = "combined";
+}
+
+/// <param name="MultiRated">Units whose outlet has bias ratings in force from two or more of the combining raters.</param>
+/// <param name="Contested">Those of them whose raters put the outlet in different leans (left, center, right). Both 0 with <c>rater=</c>.</param>
+public sealed record Disagreement(int MultiRated, int Contested);
 
 /// <summary>The bias bar: rated units per lean, their percentages over <c>rated</c>, the majority and its label.</summary>
 public sealed record BiasDistribution(
@@ -27,7 +44,16 @@ public sealed record BiasDistribution(
     string Label);
 
 /// <summary>Units in one lean; <c>percent</c> is null when no unit is rated.</summary>
-public sealed record LeanShare(int Count, int? Percent);
+/// <param name="Low">The lower end of the 95% Wilson score interval of the lean's share of rated units, in whole percents
+/// rounded down; null when no unit is rated.</param>
+/// <param name="High">The upper end, rounded up. Left with 2 of 3 rated sources: 67%, 20–94.</param>
+public sealed record LeanShare(int Count, int? Percent, int? Low, int? High)
+{
+    public static LeanShare Of(int count, int rated, int? percent) =>
+        BiasDistributionRule.WilsonInterval(count, rated) is { } interval
+            ? new(count, percent, interval.Low, interval.High)
+            : new(count, percent, null, null);
+}
 
 /// <summary>Units per factuality rating of their outlet.</summary>
 public sealed record FactualityBreakdown(
@@ -62,12 +88,15 @@ public sealed record CoverageGroup(
     int Sources,
     int Articles,
     DateTime? FirstPublishedAt,
-    DateTime? LastPublishedAt);
+    DateTime? LastPublishedAt,
+    bool MultiRated = false,
+    bool Contested = false);
 
 /// <summary>Folds the coverage groups into the coverage object. Pure; the rules live in <see cref="BiasDistributionRule"/>.</summary>
 public static class CoverageReport
 {
-    public static StoryCoverage Build(long storyId, CoverageBasis basis, IReadOnlyCollection<CoverageGroup> groups, BlindspotOptions blindspot)
+    public static StoryCoverage Build(long storyId, CoverageBasis basis, IReadOnlyCollection<CoverageGroup> groups, BlindspotOptions blindspot,
+        CoverageRatings ratings)
     {
         int Units(CoverageGroup g) => basis == CoverageBasis.Sources ? g.Sources : g.Articles;
         int Sum(Func<CoverageGroup, bool> where) => groups.Where(where).Sum(Units);
@@ -81,9 +110,9 @@ public static class CoverageReport
         var bias = new BiasDistribution(
             leans.Rated,
             Sum(g => g.Bias is null),
-            new LeanShare(leans.Left, percents.Left),
-            new LeanShare(leans.Center, percents.Center),
-            new LeanShare(leans.Right, percents.Right),
+            LeanShare.Of(leans.Left, leans.Rated, percents.Left),
+            LeanShare.Of(leans.Center, leans.Rated, percents.Center),
+            LeanShare.Of(leans.Right, leans.Rated, percents.Right),
             BiasDistributionRule.Majority(leans),
             BiasDistributionRule.Label(basis, leans, percents));
 
@@ -108,6 +137,8 @@ public static class CoverageReport
             factuality,
             ownership,
             groups.Min(g => g.FirstPublishedAt),
-            groups.Max(g => g.LastPublishedAt));
+            groups.Max(g => g.LastPublishedAt),
+            ratings,
+            new Disagreement(Sum(g => g.MultiRated), Sum(g => g.Contested)));
     }
 }

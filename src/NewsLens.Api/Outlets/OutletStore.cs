@@ -34,7 +34,7 @@ public sealed class OutletRow
 public sealed record OutletValues(string Name, string Domain, string? Bias, string? Factuality, string? Ownership, string? Country);
 
 /// <summary>Outlet queries. Each write is one IMMEDIATE transaction, so the checks it makes still hold when it writes.</summary>
-public sealed class OutletStore(Database database, CoverageSummaries summaries)
+public sealed class OutletStore(Database database, CoverageSummaries summaries, RatingStore ratings)
 {
     public const string ListName = "outlets";
     public const int ListKeyParts = 1;
@@ -67,7 +67,8 @@ public sealed class OutletStore(Database database, CoverageSummaries summaries)
         return rows.AsList();
     }
 
-    public async Task<WriteResult<OutletRow>> CreateAsync(OutletValues values, long now, CancellationToken ct)
+    /// <param name="recordedBy">The API key writing: its name goes with the NewsLens rating the outlet's bias and factuality record.</param>
+    public async Task<WriteResult<OutletRow>> CreateAsync(OutletValues values, long now, string? recordedBy, CancellationToken ct)
     {
         const string sql = $"""
             INSERT INTO outlets (name, domain, bias, factuality, ownership, country, created_at, updated_at)
@@ -81,19 +82,21 @@ public sealed class OutletStore(Database database, CoverageSummaries summaries)
                 return WriteResult<OutletRow>.Conflict(existing);
             }
 
-            return WriteResult<OutletRow>.Done(await write.Connection.QuerySingleAsync<OutletRow>(write.Command(sql, Parameters(values, now), ct)));
+            var row = await write.Connection.QuerySingleAsync<OutletRow>(write.Command(sql, Parameters(values, now), ct));
+            await ratings.RecordOutletWritesAsync(write, [(row.Id, values.Bias, values.Factuality)], now, recordedBy, ct);
+            return WriteResult<OutletRow>.Done(await ReadAsync(write, row.Id, ct));
         }, ct);
     }
 
     /// <param name="versionMatches">The If-Match check, made on the current version inside the write transaction; null without one.</param>
-    public async Task<WriteResult<OutletRow>> ReplaceAsync(long id, OutletValues values, long now, Func<long, bool>? versionMatches, CancellationToken ct)
+    public async Task<WriteResult<OutletRow>> ReplaceAsync(long id, OutletValues values, long now, Func<long, bool>? versionMatches, string? recordedBy,
+        CancellationToken ct)
     {
         const string sql = $"""
             UPDATE outlets
             SET name = @Name, domain = @Domain, bias = @Bias, factuality = @Factuality, ownership = @Ownership,
                 country = @Country, updated_at = @now, version = version + 1
             WHERE id = @id
-            RETURNING {Columns}
             """;
         return await database.WriteAsync(async write =>
         {
@@ -110,8 +113,11 @@ public sealed class OutletStore(Database database, CoverageSummaries summaries)
 
             var parameters = Parameters(values, now);
             parameters.Add("id", id);
-            var row = await write.Connection.QuerySingleAsync<OutletRow>(write.Command(sql, parameters, ct));
-            if (ShownInCoverageChanged(before!.Values, values))
+            await write.Connection.ExecuteAsync(write.Command(sql, parameters, ct));
+            // bias and factuality are the NewsLens rating: recorded, then combined with the other raters' ratings in force.
+            await ratings.RecordOutletWritesAsync(write, [(id, values.Bias, values.Factuality)], now, recordedBy, ct);
+            var row = await ReadAsync(write, id, ct);
+            if (ShownInCoverageChanged(before!.Values, row.Values))
             {
                 await summaries.OutletsChangedAsync(write, [id], now, ct);
             }
@@ -153,7 +159,7 @@ public sealed class OutletStore(Database database, CoverageSummaries summaries)
     /// Upserts an import's checked outlets by domain, window by window, in one IMMEDIATE transaction; a dry run only
     /// reads (no write turn) and counts. Rows that change nothing are left alone.
     /// </summary>
-    public async Task<ImportResult> ImportAsync(ImportSpool<OutletImportValues> spool, long now, bool dryRun, CancellationToken ct)
+    public async Task<ImportResult> ImportAsync(ImportSpool<OutletImportValues> spool, long now, bool dryRun, string? recordedBy, CancellationToken ct)
     {
         if (dryRun)
         {
@@ -201,10 +207,20 @@ public sealed class OutletStore(Database database, CoverageSummaries summaries)
                     shownChanged.AddRange(ids.Where(i => shown.Contains(i.Domain)).Select(i => i.Id));
                 }
 
+                // The rows' bias and factuality are NewsLens ratings: recorded, then combined with other raters' ratings in force.
+                var written = counts.Created.Concat(counts.Updated.Select(u => u.After)).ToList();
+                foreach (var slice in written.Chunk(ImportSliceRows))
+                {
+                    var domains = write.Dialect.Rows("d", [new("domain", typeof(string))], [.. slice.Select(o => new object?[] { o.Domain })]);
+                    var ids = (await write.Connection.QueryAsync<(long Id, string Domain)>(write.Command(
+                        $"SELECT o.id, o.domain FROM {domains.Table} JOIN outlets o ON o.domain = d.domain", domains.Parameters, ct))).ToDictionary(r => r.Domain, r => r.Id);
+                    shownChanged.AddRange(await ratings.RecordOutletWritesAsync(write, [.. slice.Select(o => (ids[o.Domain], o.Bias, o.Factuality))], now, recordedBy, ct));
+                }
+
                 (created, updated, unchanged) = (created + counts.Created.Count, updated + counts.Updated.Count, unchanged + counts.Unchanged);
             }
 
-            await summaries.OutletsChangedAsync(write, shownChanged, now, ct);
+            await summaries.OutletsChangedAsync(write, [.. shownChanged.Distinct()], now, ct);
             return new ImportResult(created, updated, unchanged, DryRun: false);
         }, ct, bulk: spool.Count >= ImportSliceRows);
     }
@@ -258,6 +274,9 @@ public sealed class OutletStore(Database database, CoverageSummaries summaries)
             }
         }
     }
+
+    private static Task<OutletRow> ReadAsync(StorageWrite write, long id, CancellationToken ct) =>
+        write.Connection.QuerySingleAsync<OutletRow>(write.Command($"SELECT {Columns} FROM outlets WHERE id = @id", new { id }, ct));
 
     private static Task<long?> FindIdByDomainAsync(StorageWrite write, string domain, CancellationToken ct) =>
         write.Connection.QuerySingleOrDefaultAsync<long?>(write.Command("SELECT id FROM outlets WHERE domain = @domain", new { domain }, ct));

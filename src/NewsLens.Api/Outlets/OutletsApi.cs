@@ -98,7 +98,7 @@ public static class OutletsApi
             return ImportEndpoints.NoRows();
         }
 
-        var result = await store.ImportAsync(spool, clock.GetUtcNow().ToUnixTimeMilliseconds(), dryRun?.Value == true, ct);
+        var result = await store.ImportAsync(spool, clock.GetUtcNow().ToUnixTimeMilliseconds(), dryRun?.Value == true, request.HttpContext.User.Identity?.Name, ct);
         var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
         loggers.CreateLogger(ImportEndpoints.LogCategory).LogInformation("Outlet import{DryRun}: {Rows} rows in {Seconds:F2} s ({Rate:F0} rows/s): {Created} created, {Updated} updated, {Unchanged} unchanged",
             dryRun?.Value == true ? " (dry run)" : "", spool.Count, elapsed.TotalSeconds, spool.Count / Math.Max(elapsed.TotalSeconds, 1e-6),
@@ -133,7 +133,7 @@ public static class OutletsApi
     public static async Task<Results<Created<OutletResponse>, ValidationProblem, Conflict<ProblemDetails>>> CreateOutlet(
         OutletRequest request, OutletStore store, TimeProvider clock, HttpContext http, CancellationToken ct)
     {
-        var result = await store.CreateAsync(request.ToValues(), clock.GetUtcNow().ToUnixTimeMilliseconds(), ct);
+        var result = await store.CreateAsync(request.ToValues(), clock.GetUtcNow().ToUnixTimeMilliseconds(), http.User.Identity?.Name, ct);
         if (result.Outcome != WriteOutcome.Done)
         {
             return DomainTaken(result.ConflictingId);
@@ -146,7 +146,8 @@ public static class OutletsApi
     public static async Task<Results<Ok<OutletResponse>, ValidationProblem, NotFound<ProblemDetails>, Conflict<ProblemDetails>, PreconditionFailed>> ReplaceOutlet(
         long id, OutletRequest request, OutletStore store, TimeProvider clock, HttpContext http, CancellationToken ct)
     {
-        var result = await store.ReplaceAsync(id, request.ToValues(), clock.GetUtcNow().ToUnixTimeMilliseconds(), EntityTags.IfMatchCheck(http.Request, 'o', id), ct);
+        var result = await store.ReplaceAsync(id, request.ToValues(), clock.GetUtcNow().ToUnixTimeMilliseconds(), EntityTags.IfMatchCheck(http.Request, 'o', id),
+            http.User.Identity?.Name, ct);
         switch (result.Outcome)
         {
             case WriteOutcome.Done:

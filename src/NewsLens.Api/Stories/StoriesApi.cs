@@ -103,7 +103,7 @@ public static class StoriesApi
         var story = row.ToResponse();
         if (include.Contains(StoryInclude.Coverage) && (await coverage.ReadAsync([query.StoryId], ct)).Memos.TryGetValue(query.StoryId, out var memo))
         {
-            story = story with { Coverage = memo.Coverage(CoverageBasis.Sources, options.Value.Blindspot) };
+            story = story with { Coverage = memo.Coverage(CoverageBasis.Sources, options.Value.Blindspot, coverage.DefaultRatings) };
         }
 
         if (include.Contains(StoryInclude.Articles) && await stories.ListArticlesAsync(query.StoryId, null, Paging.DefaultLimit, ct) is { } articles)

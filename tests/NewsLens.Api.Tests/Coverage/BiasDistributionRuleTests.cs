@@ -122,4 +122,33 @@ public class BiasDistributionRuleTests
         Assert.Null(BiasDistributionRule.Blindspot(new LeanCounts(2, 2, 6), strict));          // left 20% > 10%
         Assert.Equal(BlindspotSide.Left, BiasDistributionRule.Blindspot(new LeanCounts(1, 3, 6), strict));
     }
+
+    [Theory]
+    [InlineData(2, 3, 20, 94)]    // the README's examples
+    [InlineData(11, 20, 34, 75)]
+    [InlineData(0, 5, 0, 44)]     // none of 5: the interval still says "up to 44%"
+    [InlineData(5, 5, 56, 100)]
+    [InlineData(1, 1, 20, 100)]
+    [InlineData(500, 1000, 46, 54)]
+    public void TheWilsonIntervalOfAShareIsInWholePercentsRoundedOutward(int count, int rated, int low, int high) =>
+        Assert.Equal(new PercentInterval(low, high), BiasDistributionRule.WilsonInterval(count, rated));
+
+    [Fact]
+    public void NothingRatedHasNoInterval() => Assert.Null(BiasDistributionRule.WilsonInterval(0, 0));
+
+    [Fact]
+    public void EveryIntervalHoldsItsShareAndStaysWithinZeroAndAHundred()
+    {
+        for (var rated = 1; rated <= 300; rated++)
+        {
+            for (var count = 0; count <= rated; count++)
+            {
+                var interval = BiasDistributionRule.WilsonInterval(count, rated)!.Value;
+                var share = 100.0 * count / rated;
+                Assert.InRange(interval.Low, 0, 100);
+                Assert.InRange(interval.High, 0, 100);
+                Assert.True(interval.Low <= share && share <= interval.High, $"{count}/{rated}: {interval}");
+            }
+        }
+    }
 }

@@ -25,7 +25,8 @@ public class CoverageApiTests(NewsLensFactory factory) : ApiTests(factory)
         var expectedSources = JsonNode.Parse("""
             {
               "rated": 4, "unrated": 1,
-              "left": {"count": 2, "percent": 50}, "center": {"count": 1, "percent": 25}, "right": {"count": 1, "percent": 25},
+              "left": {"count": 2, "percent": 50, "low": 15, "high": 85}, "center": {"count": 1, "percent": 25, "low": 4, "high": 70},
+              "right": {"count": 1, "percent": 25, "low": 4, "high": 70},
               "majority": "left", "label": "50% of the sources lean Left"
             }
             """);
@@ -45,7 +46,8 @@ public class CoverageApiTests(NewsLensFactory factory) : ApiTests(factory)
         var expectedArticles = JsonNode.Parse("""
             {
               "rated": 7, "unrated": 2,
-              "left": {"count": 4, "percent": 57}, "center": {"count": 2, "percent": 29}, "right": {"count": 1, "percent": 14},
+              "left": {"count": 4, "percent": 57, "low": 25, "high": 85}, "center": {"count": 2, "percent": 29, "low": 8, "high": 65},
+              "right": {"count": 1, "percent": 14, "low": 2, "high": 52},
               "majority": "left", "label": "57% of the articles lean Left"
             }
             """);
@@ -54,7 +56,7 @@ public class CoverageApiTests(NewsLensFactory factory) : ApiTests(factory)
         Assert.True(JsonNode.DeepEquals(
             JsonNode.Parse("""{"very_high":2,"high":4,"mostly_factual":0,"mixed":2,"low":1,"very_low":0,"unrated":0}"""), articles["factuality"]));
         Assert.Equal(
-            ["storyId", "basis", "totalArticles", "totalSources", "bias", "blindspot", "factuality", "ownership", "firstPublishedAt", "lastPublishedAt"],
+            ["storyId", "basis", "totalArticles", "totalSources", "bias", "blindspot", "factuality", "ownership", "firstPublishedAt", "lastPublishedAt", "ratings", "disagreement"],
             articles.AsObject().Select(p => p.Key));
     }
 
@@ -85,12 +87,15 @@ public class CoverageApiTests(NewsLensFactory factory) : ApiTests(factory)
             {
               "storyId": {{(long)story["id"]!}}, "basis": "sources", "totalArticles": 0, "totalSources": 0,
               "bias": { "rated": 0, "unrated": 0,
-                        "left": {"count": 0, "percent": null}, "center": {"count": 0, "percent": null}, "right": {"count": 0, "percent": null},
+                        "left": {"count": 0, "percent": null, "low": null, "high": null}, "center": {"count": 0, "percent": null, "low": null, "high": null},
+                        "right": {"count": 0, "percent": null, "low": null, "high": null},
                         "majority": null, "label": "No rated sources" },
               "blindspot": null,
               "factuality": {"very_high":0,"high":0,"mostly_factual":0,"mixed":0,"low":0,"very_low":0,"unrated":0},
               "ownership": {"independent":0,"media_conglomerate":0,"billionaire":0,"private_equity":0,"government":0,"corporation":0,"telecom":0,"other":0,"unrated":0},
-              "firstPublishedAt": null, "lastPublishedAt": null
+              "firstPublishedAt": null, "lastPublishedAt": null,
+              "ratings": {"rater": "combined", "method": "mean", "asOf": null},
+              "disagreement": {"multiRated": 0, "contested": 0}
             }
             """);
         Assert.True(JsonNode.DeepEquals(expected, coverage), coverage.ToJsonString());

@@ -22,8 +22,9 @@ public class CoverageCacheTests(NewsLensFactory factory) : ApiTests(factory)
 
         Assert.True(cache.TryGet(7, stamp, 11, out var hit));
         Assert.Same(memo, hit);
-        Assert.Same(hit.Coverage(CoverageBasis.Sources, new BlindspotOptions()), hit.Coverage(CoverageBasis.Sources, new BlindspotOptions()));
-        Assert.Equal(CoverageBasis.Articles, hit.Coverage(CoverageBasis.Articles, new BlindspotOptions()).Basis);
+        var ratings = new CoverageRatings(CoverageRatings.Combined, NewsLens.Api.Ratings.CombineMethod.Mean, null);
+        Assert.Same(hit.Coverage(CoverageBasis.Sources, new BlindspotOptions(), ratings), hit.Coverage(CoverageBasis.Sources, new BlindspotOptions(), ratings));
+        Assert.Equal(CoverageBasis.Articles, hit.Coverage(CoverageBasis.Articles, new BlindspotOptions(), ratings).Basis);
         Assert.False(cache.TryGet(7, stamp with { Version = 4 }, 11, out _));
         Assert.False(cache.TryGet(8, stamp, 11, out _));
     }
