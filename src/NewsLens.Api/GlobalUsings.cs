@@ -3,4 +3,5 @@ global using NewsLens.Api.Http;
 global using NewsLens.Api.Imports;
 global using NewsLens.Api.Security;
 global using NewsLens.Api.Storage;
+global using NewsLens.Api.Telemetry;
 global using NewsLens.Api.Text;

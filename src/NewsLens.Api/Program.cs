@@ -16,6 +16,7 @@ var builder = WebApplication.CreateBuilder(HostPaths.Options(args));
 
 builder.AddStorage();
 builder.AddGracefulShutdown();
+builder.AddTelemetry();
 builder.AddHttpContract();
 builder.AddBrowserSupport();
 builder.AddApiKeys();
@@ -53,6 +54,7 @@ app.UseAuthorization();
 app.UseNewsLensOpenApi();
 
 app.MapHealth();
+app.MapMetrics();
 var v1 = app.MapApiVersion1();
 v1.MapOutlets();
 v1.MapStories();

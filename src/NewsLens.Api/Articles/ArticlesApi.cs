@@ -83,6 +83,7 @@ public static class ArticlesApi
         if (outcome.Result is not { } result)
         {
             logger.LogInformation("Article import refused: {BadRows} bad rows of {Rows}", outcome.BadRows.Count, outcome.Rows);
+            NewsLensMetrics.Imported("articles", "refused", outcome.Rows);
             return TypedResults.UnprocessableEntity(ImportProblem.For(outcome.BadRows));
         }
 
@@ -90,6 +91,7 @@ public static class ArticlesApi
             dryRun?.Value == true ? " (dry run)" : "", outcome.Rows, elapsed.TotalSeconds, outcome.Rows / Math.Max(elapsed.TotalSeconds, 1e-6),
             outcome.Checks.Read.TotalSeconds, outcome.Checks.Lookup.TotalSeconds, outcome.WriteTurn.TotalSeconds,
             result.Created, result.Updated, result.Unchanged, result.Linked, outcome.StoriesTouched, outcome.Recount.TotalSeconds);
+        NewsLensMetrics.Imported("articles", result.DryRun ? "dry_run" : "written", outcome.Rows);
         return TypedResults.Ok(result);
     }
 

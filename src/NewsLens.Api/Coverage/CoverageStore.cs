@@ -118,6 +118,7 @@ public sealed class CoverageStore(Database database, CoverageCache cache, Covera
         var generations = storyIds.Distinct().ToDictionary(id => id, database.Changes.Generation);
         if (TryReadUnchanged(generations) is { } unchanged)
         {
+            NewsLensMetrics.CoverageServed(unchanged.Memos.Count, 0);
             return unchanged;
         }
 
@@ -137,6 +138,7 @@ public sealed class CoverageStore(Database database, CoverageCache cache, Covera
             }
         }
 
+        NewsLensMetrics.CoverageServed(memos.Count, misses?.Count ?? 0);
         if (misses is null)
         {
             return new CoverageRead(memos, stamps);

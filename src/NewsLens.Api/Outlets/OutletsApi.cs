@@ -89,6 +89,7 @@ public static class OutletsApi
 
         if (bad.Any)
         {
+            NewsLensMetrics.Imported("outlets", "refused", spool.Count + bad.Count);
             return TypedResults.UnprocessableEntity(ImportProblem.For(bad));
         }
 
@@ -102,6 +103,7 @@ public static class OutletsApi
         loggers.CreateLogger(ImportEndpoints.LogCategory).LogInformation("Outlet import{DryRun}: {Rows} rows in {Seconds:F2} s ({Rate:F0} rows/s): {Created} created, {Updated} updated, {Unchanged} unchanged",
             dryRun?.Value == true ? " (dry run)" : "", spool.Count, elapsed.TotalSeconds, spool.Count / Math.Max(elapsed.TotalSeconds, 1e-6),
             result.Created, result.Updated, result.Unchanged);
+        NewsLensMetrics.Imported("outlets", result.DryRun ? "dry_run" : "written", spool.Count);
         return TypedResults.Ok(result);
     }
 

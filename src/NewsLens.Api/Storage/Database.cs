@@ -37,6 +37,13 @@ public abstract class Database
     /// <summary>An open connection for reads.</summary>
     public abstract Task<DbConnection> OpenAsync(CancellationToken ct = default);
 
+    /// <summary>
+    /// An open connection for code that cannot wait asynchronously (service factories at start). Not the async open blocked
+    /// on: on PostgreSQL that needs a free thread-pool thread, and several callers blocking at once starved the pool into
+    /// connect timeouts.
+    /// </summary>
+    public abstract DbConnection Open();
+
     /// <summary>A transaction in which several reads see one snapshot of the database.</summary>
     public abstract Task<DbTransaction> BeginSnapshotAsync(DbConnection connection, CancellationToken ct);
 
@@ -52,7 +59,9 @@ public abstract class Database
         T result;
         try
         {
+            var waiting = System.Diagnostics.Stopwatch.GetTimestamp();
             await using var writer = await OpenWriterAsync(bulk, ct);
+            NewsLensMetrics.WriteWaited(System.Diagnostics.Stopwatch.GetElapsedTime(waiting));
             write = new StorageWrite(writer.Connection, writer.Transaction, Dialect);
             result = await body(write);
             if (write.Cancelled)

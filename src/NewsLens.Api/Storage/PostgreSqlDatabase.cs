@@ -42,6 +42,8 @@ public sealed class PostgreSqlDatabase : Database, IAsyncDisposable
 
     public override async Task<DbConnection> OpenAsync(CancellationToken ct = default) => await dataSource.OpenConnectionAsync(ct);
 
+    public override DbConnection Open() => dataSource.OpenConnection();
+
     public override async Task<DbTransaction> BeginSnapshotAsync(DbConnection connection, CancellationToken ct) =>
         await ((NpgsqlConnection)connection).BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
 

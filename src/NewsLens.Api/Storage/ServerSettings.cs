@@ -18,7 +18,7 @@ internal static class ServerSettings
         const string Add = "INSERT INTO server_settings (name, value) VALUES (@name, @value) ON CONFLICT (name) DO NOTHING";
 
         // Once, at start (from a service factory, which cannot wait asynchronously).
-        using var connection = database.OpenAsync().GetAwaiter().GetResult();
+        using var connection = database.Open();
         if (connection.QuerySingleOrDefault<string>(Read, new { name }) is { } existing)
         {
             added = false;

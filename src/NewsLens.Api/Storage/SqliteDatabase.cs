@@ -170,6 +170,9 @@ public sealed class SqliteDatabase : Database
 
     public override async Task<DbConnection> OpenAsync(CancellationToken ct = default) => await OpenAsync(ConnectionString, ct);
 
+    // Microsoft.Data.Sqlite opens and runs synchronously underneath its async methods: this never waits on another thread.
+    public override DbConnection Open() => OpenAsync(ConnectionString, CancellationToken.None).GetAwaiter().GetResult();
+
     /// <summary>A deferred transaction: SQLite takes its read snapshot at the first read and keeps it to the end.</summary>
     public override Task<DbTransaction> BeginSnapshotAsync(DbConnection connection, CancellationToken ct) =>
         Task.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: true));

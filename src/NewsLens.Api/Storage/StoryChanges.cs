@@ -37,12 +37,20 @@ public sealed class StoryChanges
     /// <summary>After a commit: these stories may read differently now.</summary>
     public void Changed(IEnumerable<long> storyIds)
     {
+        var count = 0;
         foreach (var id in storyIds)
         {
             Interlocked.Increment(ref slots[(int)((ulong)id % Slots)]);
+            count++;
         }
+
+        NewsLensMetrics.StoriesChanged(count);
     }
 
     /// <summary>After a commit that touched every story (new blindspot thresholds).</summary>
-    public void ChangedAll() => Interlocked.Increment(ref everything);
+    public void ChangedAll()
+    {
+        Interlocked.Increment(ref everything);
+        NewsLensMetrics.AllStoriesChanged();
+    }
 }

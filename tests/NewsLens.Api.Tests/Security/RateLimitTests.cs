@@ -19,13 +19,14 @@ public class RateLimitTests(RateLimitedFactory factory) : IClassFixture<RateLimi
         Assert.True(int.Parse(limited.Headers.GetValues("Retry-After").Single()) >= 1);
         Assert.Contains("retry after", (string?)problem["detail"]);
 
-        // Another key, and health checks, are not affected.
+        // Another key, health checks and metrics are not affected.
         var other = factory.CreateAnonymousClient();
         other.DefaultRequestHeaders.Add(ApiKeys.Header, RateLimitedFactory.OtherKey);
         Assert.Equal(HttpStatusCode.Created, (await other.PostAsJsonAsync("/v1/stories", new { title = "Still allowed" })).StatusCode);
         for (var i = 0; i < 10; i++)
         {
             Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/metrics")).StatusCode);
         }
     }
 }
