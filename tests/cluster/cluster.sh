@@ -105,6 +105,12 @@ stop_pid() {
 cluster_stop() {
   stop_pid "$proxy_pid"
   stop_pid "$redis_pid"
+  # CLUSTER_LOGS=folder keeps the logs of the run (replicas, HAProxy, Redis, PostgreSQL).
+  if [ -n "${CLUSTER_LOGS:-}" ]; then
+    mkdir -p "$CLUSTER_LOGS"
+    cp "$cluster_work"/*.log "$CLUSTER_LOGS"/ 2> /dev/null || true
+    [ -n "$postgres_folder" ] && cp "$postgres_folder/server.log" "$CLUSTER_LOGS/postgresql.log" 2> /dev/null || true
+  fi
   postgres_stop
   rm -rf "$cluster_work"
 }

@@ -11,6 +11,7 @@
 #   each replica's /metrics (and the proxy hiding it); one key's burst over the replicas gets one bucket (Redis).
 #   bash tests/cluster/run.sh              # CI: about 3 minutes on 2 cores
 #   CLUSTER_SECONDS=60 bash tests/cluster/run.sh   # a longer steady stretch (more freshness samples)
+#   CLUSTER_LOGS=/tmp/cluster-logs bash tests/cluster/run.sh   # keep the logs of the replicas, HAProxy, Redis, PostgreSQL
 # Installs haproxy, redis-server and postgresql (Debian packages) when missing; stops everything it started and
 # deletes its temporary folder however it ends. Exits non-zero when a promise broke.
 set -euo pipefail
@@ -57,7 +58,7 @@ load_pid=""
 
 if [ $status -ne 0 ]; then
   echo "--- last lines of the replicas' log"
-  grep -v '"LogLevel":"Information"' "$cluster_work/replicas.log" | tail -n 30 || true
+  grep -v -e "\"LogLevel\":\"Information\"" -e "HealthChecks.DefaultHealthCheckService" "$cluster_work/replicas.log" | tail -n 30 || true
   echo "--- last lines of HAProxy's log (failed and abnormal requests only)"
   tail -n 30 "$cluster_work/haproxy.log" || true
 fi

@@ -33,10 +33,12 @@ for i in 1 2 3; do
   port=$(free_port)
   api+=("127.0.0.1:$port")
   rate_limits=(RateLimiting__Enabled=false)
+  # Three pools within PostgreSQL's max_connections (100): at Npgsql's default of 100 each, the third replica's
+  # connections were refused ("too many clients") and its reads answered 503.
   # A bucket no run empties: the figures include each request's round trip to Redis, as in production.
   [ "$limits" = redis ] && rate_limits=(RateLimiting__Redis="127.0.0.1:$redis_port" RateLimiting__TokenLimit=100000000 RateLimiting__TokensPerPeriod=100000000)
   env ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_URLS="http://127.0.0.1:$port" \
-    Storage__Engine=postgresql ConnectionStrings__NewsLens="$NEWSLENS_POSTGRES" \
+    Storage__Engine=postgresql ConnectionStrings__NewsLens="$NEWSLENS_POSTGRES;Maximum Pool Size=30" \
     Auth__Keys__0__Name=scale Auth__Keys__0__Sha256="$(printf %s "$key" | sha256sum | cut -d' ' -f1)" \
     "${rate_limits[@]}" Logging__LogLevel__Default=Warning \
     dotnet "$cluster_work/publish/NewsLens.Api.dll" > "$cluster_work/api$i.log" 2>&1 &
