@@ -36,7 +36,12 @@ sealed class FreshnessProbe(IReadOnlyList<Replica> replicas, HttpClient proxy)
     /// <summary>A window this long counts as never: the promise is one second.</summary>
     private static readonly TimeSpan GiveUp = TimeSpan.FromSeconds(5);
 
+    /// <summary>Fewer windows than this say too little about the p99 and the max.</summary>
+    public const int EnoughSamples = 20;
+
     private readonly List<double> windows = [];
+
+    public int Samples => windows.Count;
     private int staleOwnReads, validatorMismatches, failedWrites, timedOut;
 
     public async Task RunAsync(CancellationToken stop)
@@ -98,17 +103,21 @@ sealed class FreshnessProbe(IReadOnlyList<Replica> replicas, HttpClient proxy)
                 continue;
             }
 
-            if (read?.TotalArticles == expected)
+            if (read?.TotalArticles != expected)
             {
-                var window = Stopwatch.GetElapsedTime(acknowledged).TotalMilliseconds;
-                // The same state must carry the same validators from every replica, or a client's cache would churn.
-                if (own is not null && (read.ETag != own.ETag || read.LastModified != own.LastModified))
-                {
-                    validatorMismatches++;
-                }
-
-                return window;
+                // Not in a tight loop: on two cores the polls would take the CPU the change feed needs.
+                await Task.Delay(5);
+                continue;
             }
+
+            var window = Stopwatch.GetElapsedTime(acknowledged).TotalMilliseconds;
+            // The same state must carry the same validators from every replica, or a client's cache would churn.
+            if (own is not null && (read.ETag != own.ETag || read.LastModified != own.LastModified))
+            {
+                validatorMismatches++;
+            }
+
+            return window;
         }
 
         return null;
@@ -129,7 +138,7 @@ sealed class FreshnessProbe(IReadOnlyList<Replica> replicas, HttpClient proxy)
             : $"{sorted.Count} samples: p50 {Percentile(sorted, 50):F1} ms, p99 {Percentile(sorted, 99):F1} ms, max {sorted[^1]:F1} ms; " +
               $"{timedOut} not fresh within {GiveUp.TotalSeconds:F0} s, {staleOwnReads} stale reads from the writer itself, " +
               $"{validatorMismatches} ETag/Last-Modified differences, {failedWrites} probe writes failed";
-        return sorted.Count >= 20 && sorted[^1] <= 1000 && timedOut == 0 && staleOwnReads == 0 && validatorMismatches == 0 && failedWrites == 0;
+        return sorted.Count >= EnoughSamples && sorted[^1] <= 1000 && timedOut == 0 && staleOwnReads == 0 && validatorMismatches == 0 && failedWrites == 0;
     }
 
     /// <summary>Nearest rank: the smallest sample with at least <paramref name="percent"/>% of the samples at or below it.</summary>
