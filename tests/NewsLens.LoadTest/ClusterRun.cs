@@ -125,7 +125,7 @@ static class ClusterRun
         var back = await victim.WaitReadyAsync(StartWithin) ? await proxy.WaitAsync(victim.Name, up: true, StartWithin) : null;
         var phase = stats.Snapshot() - before;
         var figures = $"{victim.Name} killed; proxy took it out after {Seconds(down)}, back in {Seconds(back)} after its restart; " +
-            $"{phase.Requests:N0} requests, {phase.Failed} failed ({phase.Describe()}); {killed.Failed} of them by the time it was out; " +
+            $"{phase.Requests:N0} requests, {phase.Failed:N0} failed ({phase.Describe()}); {killed.Failed} of them by the time it was out; " +
             $"proxy on {victim.Name}: {proxyAfter.ResponseErrors - proxyBefore.ResponseErrors} answers cut off, " +
             $"{proxyAfter.Redispatches - proxyBefore.Redispatches} requests redispatched to another replica";
         Console.WriteLine($"kill -9: {figures}");
@@ -153,7 +153,7 @@ static class ClusterRun
         }
 
         var phase = stats.Snapshot() - before;
-        var figures = $"{clock.Elapsed.TotalSeconds:F1} s ({string.Join("; ", steps)}); {phase.Requests:N0} requests, {phase.Failed} failed ({phase.Describe()})";
+        var figures = $"{clock.Elapsed.TotalSeconds:F1} s ({string.Join("; ", steps)}); {phase.Requests:N0} requests, {phase.Failed:N0} failed ({phase.Describe()})";
         Console.WriteLine($"rolling restart: {figures}");
         return new ClusterCheck("rolling restart with SIGTERM (0 failed requests)", passed && phase.Failed == 0, figures);
     }
@@ -195,7 +195,7 @@ static class ClusterRun
         var lastFailure = stats.LastFailure;
         var failingFor = lastFailure > began ? Stopwatch.GetElapsedTime(began, lastFailure) : TimeSpan.Zero;
         var figures = $"pg_ctl restart took {restarted.TotalSeconds:F1} s; every replica in the proxy {Seconds(recovered)} after it began, " +
-            $"last failed request {failingFor.TotalSeconds:F1} s after it began; {phase.Requests:N0} requests, {phase.Failed} failed ({phase.Describe()}); " +
+            $"last failed request {failingFor.TotalSeconds:F1} s after it began; {phase.Requests:N0} requests, {phase.Failed:N0} failed ({phase.Describe()}); " +
             $"from 1 s after recovery, 3 s of load: {tail.Requests:N0} requests, {tail.Failed} failed";
         Console.WriteLine($"PostgreSQL restart: {figures}");
         var only503 = phase.Count(a => a.Status >= 500 && a.Status != 503) == 0 && phase.Unanswered == 0;
