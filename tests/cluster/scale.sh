@@ -17,7 +17,8 @@ connections=${SCALE_CONNECTIONS:-32}
 limits=${SCALE_LIMITS:-redis}
 replica_pids=()
 cleanup() {
-  for pid in "${replica_pids[@]}"; do stop_pid "$pid"; done
+  # SIGKILL: nothing is in flight any more, and SIGTERM would wait out each replica's drain delay.
+  for pid in "${replica_pids[@]}"; do kill -KILL "$pid" 2> /dev/null || true; wait "$pid" 2> /dev/null || true; done
   cluster_stop
 }
 trap cleanup EXIT
