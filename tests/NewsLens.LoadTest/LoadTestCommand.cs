@@ -31,7 +31,7 @@ static class LoadTestCommand
             CustomParser = result => [.. result.Tokens.SelectMany(t => t.Value.Split(',', StringSplitOptions.RemoveEmptyEntries)).Select(u => u.TrimEnd('/'))],
         };
         Option<string?> proxyStats = new("--proxy-stats") { Description = "With --replicas: the proxy's stats as CSV (HAProxy's /stats;csv), where the run sees which replicas it uses." };
-        Option<string?> redis = new("--redis") { Description = "With --replicas: Redis as host:port; the rate-limit check starts the replicas with RateLimiting:Redis set to it." };
+        Option<string?> redis = new("--redis") { Description = "With --replicas: Redis as host:port, the replicas' RateLimiting:Redis; the rate-limit check expects one bucket per key for the cluster." };
         Option<string?> postgresRestart = new("--postgres-restart") { Description = "With --replicas: a shell command that restarts PostgreSQL mid-load, such as pg_ctl restart -m fast." };
 
         var command = new RootCommand("Concurrent load, or crash rounds, against a NewsLens server. Exit code 0 when every check passed, 1 when one failed.")
@@ -45,9 +45,9 @@ static class LoadTestCommand
                 return;
             }
 
-            if (result.GetValue(engine) != Engine.PostgreSql || result.GetValue(serverDll) is null || result.GetValue(proxyStats) is null || result.GetValue(postgresRestart) is null)
+            if (result.GetValue(engine) != Engine.PostgreSql || result.GetValue(serverDll) is null || result.GetValue(proxyStats) is null || result.GetValue(postgresRestart) is null || result.GetValue(redis) is null)
             {
-                result.AddError("--replicas needs --engine postgresql, --server-dll, --proxy-stats and --postgres-restart.");
+                result.AddError("--replicas needs --engine postgresql, --server-dll, --proxy-stats, --postgres-restart and --redis.");
             }
         });
         command.SetAction(result => run(new LoadTestOptions(
