@@ -41,6 +41,11 @@ sealed class FreshnessProbe(IReadOnlyList<Replica> replicas, HttpClient proxy)
 
     private readonly List<double> windows = [];
 
+    /// <summary>When each window began, in seconds since the probe started: says whether the worst came early (cold) or anywhere.</summary>
+    private readonly List<double> began = [];
+
+    private readonly long started = Stopwatch.GetTimestamp();
+
     public int Samples => windows.Count;
     private int staleOwnReads, validatorMismatches, failedWrites, timedOut;
 
@@ -79,6 +84,7 @@ sealed class FreshnessProbe(IReadOnlyList<Replica> replicas, HttpClient proxy)
                 if (window is { } ms)
                 {
                     windows.Add(ms);
+                    began.Add(Stopwatch.GetElapsedTime(started, acknowledged).TotalSeconds);
                 }
                 else
                 {
@@ -133,9 +139,11 @@ sealed class FreshnessProbe(IReadOnlyList<Replica> replicas, HttpClient proxy)
     public bool Passed(out string figures)
     {
         var sorted = windows.Order().ToList();
+        var worst = windows.Select((ms, i) => (ms, at: began[i])).OrderByDescending(w => w.ms).Take(3).Select(w => $"{w.ms:F0} ms at {w.at:F1} s");
         figures = sorted.Count == 0
             ? $"no samples; {failedWrites} probe writes failed"
-            : $"{sorted.Count} samples: p50 {Percentile(sorted, 50):F1} ms, p99 {Percentile(sorted, 99):F1} ms, max {sorted[^1]:F1} ms; " +
+            : $"{sorted.Count} samples: p50 {Percentile(sorted, 50):F1} ms, p99 {Percentile(sorted, 99):F1} ms, max {sorted[^1]:F1} ms " +
+              $"(worst: {string.Join(", ", worst)} into the probe); " +
               $"{timedOut} not fresh within {GiveUp.TotalSeconds:F0} s, {staleOwnReads} stale reads from the writer itself, " +
               $"{validatorMismatches} ETag/Last-Modified differences, {failedWrites} probe writes failed";
         return sorted.Count >= EnoughSamples && sorted[^1] <= 1000 && timedOut == 0 && staleOwnReads == 0 && validatorMismatches == 0 && failedWrites == 0;
