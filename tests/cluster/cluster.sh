@@ -1,6 +1,6 @@
 # Sourced by tests/cluster/run.sh and scale.sh: the parts of a cluster on loopback ports around the published build.
 #   source tests/cluster/cluster.sh
-#   cluster_prepare                 # installs haproxy, redis-server, postgresql (and wrk with cluster_prepare wrk) when missing
+#   cluster_prepare                 # installs haproxy, redis-server, postgresql, curl (and wrk with cluster_prepare wrk) when missing
 #   cluster_publish                 # the Release build into $cluster_work/publish
 #   postgres_start; redis_start; proxy_start API1 API2 API3
 #   trap cluster_stop EXIT          # stops whatever was started, by process id, and deletes the temporary folder
@@ -17,6 +17,7 @@ cluster_prepare() {
   [ -x /usr/sbin/haproxy ] || packages+=(haproxy)
   [ -x /usr/bin/redis-server ] || packages+=(redis-server)
   postgres_find_bin > /dev/null || packages+=(postgresql)
+  command -v curl > /dev/null || packages+=(curl)
   for extra in "$@"; do command -v "$extra" > /dev/null || packages+=("$extra"); done
   if [ ${#packages[@]} -gt 0 ]; then
     echo "==> installing Debian packages: ${packages[*]}"
