@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
@@ -28,8 +27,14 @@ sealed class LoadClient(int number, HttpClient http, Stats stats, int seed)
 
     public async Task RunAsync(TimeSpan duration)
     {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < duration)
+        using var stop = new CancellationTokenSource(duration);
+        await RunAsync(stop.Token);
+    }
+
+    /// <summary>Steps until <paramref name="stop"/> is cancelled; the step in flight then finishes.</summary>
+    public async Task RunAsync(CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
         {
             try
             {
@@ -187,6 +192,13 @@ sealed class LoadClient(int number, HttpClient http, Stats stats, int seed)
         using var request = new HttpRequestMessage(method, url) { Content = body is null ? null : JsonContent.Create(body) };
         using var response = await http.SendAsync(request);
         await stats.RecordAsync($"{method} {url}", response);
+        if (response.StatusCode is HttpStatusCode.BadGateway or HttpStatusCode.GatewayTimeout)
+        {
+            // A proxy's answer when the replica that took the write failed or went silent before answering: the
+            // write may or may not have been done, as when a crash cuts the request off.
+            inDoubt?.Invoke();
+        }
+
         if (!response.IsSuccessStatusCode)
         {
             if ((int)response.StatusCode < 500)

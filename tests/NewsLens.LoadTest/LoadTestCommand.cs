@@ -19,16 +19,37 @@ static class LoadTestCommand
             Required = true,
         };
         Option<int> clients = new("--clients") { Description = "Clients writing and reading at once.", DefaultValueFactory = _ => 16 };
-        Option<int> seconds = new("--seconds") { Description = "How long the load runs (without --crash-rounds).", DefaultValueFactory = _ => 20 };
+        Option<int> seconds = new("--seconds") { Description = "How long the load runs (without --crash-rounds); with --replicas, the steady phase that measures freshness.", DefaultValueFactory = _ => 20 };
         Option<int> seed = new("--seed") { Description = "Seed of the clients' choices and of the moments the server is killed.", DefaultValueFactory = _ => 1 };
         Option<int> crashRounds = new("--crash-rounds") { Description = "Rounds of start, load, kill and restart of the server; 0 runs load against a running server.", DefaultValueFactory = _ => 0 };
-        Option<string?> serverDll = new("--server-dll") { Description = "The published NewsLens.Api.dll that --crash-rounds starts." };
-        Option<string?> serverLog = new("--server-log") { Description = "A file the servers that --crash-rounds starts write their output to (appended); without it, their output is dropped." };
+        Option<string?> serverDll = new("--server-dll") { Description = "The published NewsLens.Api.dll that --crash-rounds or --replicas starts." };
+        Option<string?> serverLog = new("--server-log") { Description = "A file the servers that --crash-rounds or --replicas starts write their output to (appended); without it, their output is dropped." };
+        Option<string[]> replicas = new("--replicas")
+        {
+            Description = "A cluster run: the addresses of the replicas behind --base-url (a proxy), comma-separated; the run starts them from --server-dll " +
+                "on --engine postgresql, kills one, restarts them one by one, restarts PostgreSQL, and checks every replica (tests/cluster/run.sh).",
+            CustomParser = result => [.. result.Tokens.SelectMany(t => t.Value.Split(',', StringSplitOptions.RemoveEmptyEntries)).Select(u => u.TrimEnd('/'))],
+        };
+        Option<string?> proxyStats = new("--proxy-stats") { Description = "With --replicas: the proxy's stats as CSV (HAProxy's /stats;csv), where the run sees which replicas it uses." };
+        Option<string?> redis = new("--redis") { Description = "With --replicas: Redis as host:port, the replicas' RateLimiting:Redis; the rate-limit check expects one bucket per key for the cluster." };
+        Option<string?> postgresRestart = new("--postgres-restart") { Description = "With --replicas: a shell command that restarts PostgreSQL mid-load, such as pg_ctl restart -m fast." };
 
         var command = new RootCommand("Concurrent load, or crash rounds, against a NewsLens server. Exit code 0 when every check passed, 1 when one failed.")
         {
-            baseUrl, apiKey, engine, database, clients, seconds, seed, crashRounds, serverDll, serverLog,
+            baseUrl, apiKey, engine, database, clients, seconds, seed, crashRounds, serverDll, serverLog, replicas, proxyStats, redis, postgresRestart,
         };
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(replicas) is not { Length: > 0 })
+            {
+                return;
+            }
+
+            if (result.GetValue(engine) != Engine.PostgreSql || result.GetValue(serverDll) is null || result.GetValue(proxyStats) is null || result.GetValue(postgresRestart) is null || result.GetValue(redis) is null)
+            {
+                result.AddError("--replicas needs --engine postgresql, --server-dll, --proxy-stats, --postgres-restart and --redis.");
+            }
+        });
         command.SetAction(result => run(new LoadTestOptions(
             result.GetRequiredValue(baseUrl).TrimEnd('/'),
             result.GetRequiredValue(apiKey),
@@ -39,7 +60,13 @@ static class LoadTestCommand
             result.GetValue(seed),
             result.GetValue(crashRounds),
             result.GetValue(serverDll),
-            result.GetValue(serverLog))));
+            result.GetValue(serverLog))
+        {
+            Replicas = result.GetValue(replicas) ?? [],
+            ProxyStats = result.GetValue(proxyStats),
+            Redis = result.GetValue(redis),
+            PostgresRestart = result.GetValue(postgresRestart),
+        }));
         return command;
     }
 }

@@ -4,12 +4,16 @@
 // final value, no answer may be a 5xx, and every story's summary must equal a recount from its links.
 //
 // With --crash-rounds, it starts the server itself and kills it mid-load instead (issue 6, suite 2: CrashRounds.cs).
+// With --replicas, it starts replicas behind a proxy and kills, restarts and checks them (issue 14: ClusterRun.cs,
+// run by tests/cluster/run.sh, which starts PostgreSQL, Redis and HAProxy).
 //
 // --db names the server's database, for the recount: its SQLite file, or with --engine postgresql its Npgsql connection string.
 //
 //   dotnet run --project tests/NewsLens.LoadTest -- --base-url http://127.0.0.1:5000 --api-key KEY --db /path/newslens.db [--clients 16] [--seconds 20]
 //   dotnet run --project tests/NewsLens.LoadTest -- --base-url URL --api-key KEY --engine postgresql --db 'Host=…;Database=…;Username=…;Password=…' [--seconds 20]
 //   dotnet run --project tests/NewsLens.LoadTest -- --base-url URL --api-key KEY --db PATH --crash-rounds 5 --server-dll PATH [--clients 16] [--seed 1]
+//   dotnet run --project tests/NewsLens.LoadTest -- --base-url PROXY --api-key KEY --engine postgresql --db CONN --server-dll PATH \
+//       --replicas URL1,URL2,URL3 --proxy-stats 'http://…/stats;csv' --redis HOST:PORT --postgres-restart 'pg_ctl … restart' [--clients 8] [--seconds 20]
 using System.CommandLine;
 using NewsLens.LoadTest;
 
@@ -37,7 +41,7 @@ static async Task<int> RunAsync(LoadTestOptions options)
 
     var database = ServerDatabase.For(options);
     var clients = Enumerable.Range(0, options.Clients).Select(i => new LoadClient(i, http, stats, options.Seed + i)).ToList();
-    return options.CrashRounds > 0
-        ? await CrashRounds.RunAsync(options, database, clients, stats, http)
+    return options.Replicas.Count > 0 ? await ClusterRun.RunAsync(options, database, clients, stats)
+        : options.CrashRounds > 0 ? await CrashRounds.RunAsync(options, database, clients, stats, http)
         : await LoadRun.RunAsync(options, database, clients, stats);
 }

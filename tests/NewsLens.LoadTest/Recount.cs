@@ -32,4 +32,25 @@ static class Recount
         var mismatched = expected.Count(e => !actual.TryGetValue(e.Key, out var a) || a != e.Value) + actual.Keys.Count(k => !expected.ContainsKey(k));
         return (expected.Count, mismatched);
     }
+
+    /// <summary>
+    /// Every story's coverage on the sources basis, recounted from its links: "articles/sources/left/center/right/unrated"
+    /// (<see cref="CoverageRead.Counts"/>), units being distinct outlets by their lean.
+    /// </summary>
+    public static async Task<Dictionary<long, string>> CoverageAsync(ServerDatabase database)
+    {
+        const string recount = """
+            SELECT st.id,
+                   COUNT(a.id) || '/' || COUNT(DISTINCT a.outlet_id) || '/' ||
+                   COUNT(DISTINCT a.outlet_id) FILTER (WHERE o.lean = 'left') || '/' || COUNT(DISTINCT a.outlet_id) FILTER (WHERE o.lean = 'center') || '/' ||
+                   COUNT(DISTINCT a.outlet_id) FILTER (WHERE o.lean = 'right') || '/' || COUNT(DISTINCT a.outlet_id) FILTER (WHERE a.id IS NOT NULL AND o.lean IS NULL)
+            FROM stories st
+            LEFT JOIN story_articles sa ON sa.story_id = st.id
+            LEFT JOIN articles a ON a.id = sa.article_id
+            LEFT JOIN outlets o ON o.id = a.outlet_id
+            GROUP BY st.id
+            """;
+        await using var connection = await database.OpenAsync();
+        return (await connection.QueryAsync<(long, string)>(recount)).ToDictionary(r => r.Item1, r => r.Item2);
+    }
 }

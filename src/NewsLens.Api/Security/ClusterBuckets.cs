@@ -10,7 +10,7 @@ namespace NewsLens.Api.Security;
 /// reached, each process limits with a bucket of its own, as it does without Redis, and says so once in the log:
 /// a rate limiter that fails requests when its store is down would turn a Redis outage into an API outage.
 /// </summary>
-public sealed class ClusterBuckets(IOptions<RateLimitSettings> settings, ILogger<ClusterBuckets> logger) : IDisposable
+public sealed class ClusterBuckets(IOptions<RateLimitSettings> settings, ILogger<ClusterBuckets> logger) : IHostedService, IDisposable
 {
     // Connects in the background and keeps reconnecting: the service starts, and serves, while Redis is down.
     private readonly Lazy<ConnectionMultiplexer> redis = new(() =>
@@ -21,6 +21,13 @@ public sealed class ClusterBuckets(IOptions<RateLimitSettings> settings, ILogger
     });
 
     private int unreachable;
+
+    // Connected before the server takes requests: a first burst of requests on a new process blocked on the connection
+    // (ConnectionMultiplexer.Connect waits on the thread pool those requests had taken) for tens of seconds.
+    public Task StartAsync(CancellationToken cancellationToken) =>
+        settings.Value.Redis is null ? Task.CompletedTask : Task.Run(() => redis.Value, cancellationToken);
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public RateLimiter Create(string client, RateLimitSettings limits) => new RedisOrLocalBucket(
         new RedisTokenBucketRateLimiter<string>($"newslens:{client}", new RedisTokenBucketRateLimiterOptions

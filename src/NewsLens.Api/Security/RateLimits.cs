@@ -42,6 +42,7 @@ public static class RateLimits
                 "RateLimiting:TokenLimit, TokensPerPeriod and ReplenishmentPeriod must be positive.")
             .ValidateOnStart();
         builder.Services.AddSingleton<ClusterBuckets>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<ClusterBuckets>());
         builder.Services.AddRateLimiter(options =>
         {
             options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(Partition);

@@ -46,6 +46,20 @@ public sealed class ClusterRateLimitTests
         Assert.Contains(factory.Logs.Lines, line => line.Contains("Redis cannot be reached", StringComparison.Ordinal));
     }
 
+    [SkippableFact]
+    public async Task EachProcessConnectsToRedisBeforeItTakesRequests()
+    {
+        Skip.IfNot(File.Exists(RedisServer.Binary), $"{RedisServer.Binary} is not installed (Debian package redis-server)");
+        using var redis = RedisServer.Start();
+        using var factory = new LimitedFactory($"127.0.0.1:{redis.Port}");
+        _ = factory.Server;
+
+        // Connecting on the first request instead stalled a new process's first burst for tens of seconds.
+        await using var probe = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redis.Port},allowAdmin=true,name=probe");
+        var clients = await probe.GetServer(probe.GetEndPoints()[0]).ClientListAsync();
+        Assert.Contains(clients, c => c.Name != "probe");
+    }
+
     private static int FreePort()
     {
         using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
