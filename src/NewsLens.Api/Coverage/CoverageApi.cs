@@ -22,6 +22,13 @@ public sealed class CoverageOptions
     /// coverage cache holds; 0 turns it off. A typical story has 5–20 groups, a 50,000-article story a few hundred.
     /// </summary>
     public int CacheGroups { get; set; } = 200_000;
+
+    /// <summary>
+    /// PostgreSQL: how long a process serves a cached coverage on the change feed's word alone before it asks the
+    /// database for the story's version again. Bounds how late another process's write can show here, however late
+    /// its notification arrives (the cluster's freshness promise is 1 s). 0: ask on every read.
+    /// </summary>
+    public TimeSpan ChangeFeedTrust { get; set; } = TimeSpan.FromMilliseconds(500);
 }
 
 /// <summary>The ratings a coverage query may choose.</summary>
@@ -134,8 +141,15 @@ public static class CoverageApi
             .Validate(o => o.Blindspot.MaxNeglectingPercent < o.Blindspot.MinDominantPercent,
                 "Coverage:Blindspot:MaxNeglectingPercent must be below MinDominantPercent.")
             .Validate(o => o.CacheGroups >= 0, "Coverage:CacheGroups must be 0 (off) or more.")
+            .Validate(o => o.ChangeFeedTrust >= TimeSpan.Zero, "Coverage:ChangeFeedTrust must not be negative.")
             .ValidateOnStart();
-        services.AddSingleton(services => new CoverageCache(services.GetRequiredService<IOptions<CoverageOptions>>().Value.CacheGroups));
+        services.AddSingleton(services =>
+        {
+            var options = services.GetRequiredService<IOptions<CoverageOptions>>().Value;
+            // One SQLite process sees every write itself; PostgreSQL processes learn of each other's by the change feed.
+            var shared = services.GetRequiredService<Database>().Engine == StorageEngine.PostgreSql;
+            return new CoverageCache(options.CacheGroups, shared ? options.ChangeFeedTrust : null);
+        });
         return services.AddSingleton<CoverageSummaries>().AddSingleton<CoverageStore>();
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Dapper;
 using Microsoft.Extensions.Caching.Memory;
 using NewsLens.Api.Ratings;
@@ -61,20 +62,38 @@ public sealed class CoverageCache : IDisposable
         public CoverageStamp Stamp { get; } = stamp;
         public CoverageMemo Memo { get; } = memo;
         private long confirmedAt = confirmedAt;
-        public long ConfirmedAt { get => Volatile.Read(ref confirmedAt); set => Volatile.Write(ref confirmedAt, value); }
+        private long confirmedTimestamp = Stopwatch.GetTimestamp();
+        public long ConfirmedAt => Volatile.Read(ref confirmedAt);
+        public long ConfirmedTimestamp => Volatile.Read(ref confirmedTimestamp);
+
+        public void Confirm(long generation)
+        {
+            Volatile.Write(ref confirmedAt, generation);
+            Volatile.Write(ref confirmedTimestamp, Stopwatch.GetTimestamp());
+        }
     }
 
     private readonly MemoryCache? cache;
+    private readonly TimeSpan? trust;
 
-    public CoverageCache(int maxGroups) =>
+    /// <param name="trust">
+    /// How long an entry is served on the generation's word alone after the database last confirmed it; null: for as long
+    /// as no write touches the story. Null fits one process per database, whose own writes move the generations before
+    /// they answer. Other processes' writes arrive by the change feed a little later, and later still on a machine out
+    /// of CPU: a bound here bounds how stale such a write can be read, however late its notification.
+    /// </param>
+    public CoverageCache(int maxGroups, TimeSpan? trust = null)
+    {
         cache = maxGroups > 0 ? new MemoryCache(new MemoryCacheOptions { SizeLimit = maxGroups, CompactionPercentage = 0.25 }) : null;
+        this.trust = trust;
+    }
 
     /// <summary>The entry for this story at this version; marks it confirmed as of the story's <paramref name="generation"/>.</summary>
     public bool TryGet(long storyId, CoverageStamp stamp, long generation, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out CoverageMemo? memo)
     {
         if (cache is not null && cache.TryGetValue(storyId, out Entry? entry) && entry!.Stamp == stamp)
         {
-            entry.ConfirmedAt = generation;
+            entry.Confirm(generation);
             memo = entry.Memo;
             return true;
         }
@@ -85,11 +104,13 @@ public sealed class CoverageCache : IDisposable
 
     /// <summary>
     /// The entry for this story if it was confirmed at the story's current <paramref name="generation"/>, that is, no
-    /// write has touched the story since it was last read from the database.
+    /// write has touched the story since it was last read from the database (and, with a trust bound, not longer ago
+    /// than that).
     /// </summary>
     public bool TryGetUnchanged(long storyId, long generation, out CoverageStamp stamp, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out CoverageMemo? memo)
     {
-        if (cache is not null && cache.TryGetValue(storyId, out Entry? entry) && entry!.ConfirmedAt == generation)
+        if (cache is not null && cache.TryGetValue(storyId, out Entry? entry) && entry!.ConfirmedAt == generation &&
+            (trust is not { } limit || Stopwatch.GetElapsedTime(entry.ConfirmedTimestamp) < limit))
         {
             (stamp, memo) = (entry.Stamp, entry.Memo);
             return true;

@@ -13,6 +13,26 @@ namespace NewsLens.Api.Tests.Coverage;
 public class CoverageCacheTests(NewsLensFactory factory) : ApiTests(factory)
 {
     [Fact]
+    public async Task WithATrustBoundAnUnchangedEntryIsServedWithoutTheDatabaseOnlyThatLongAfterItsLastConfirmation()
+    {
+        using var bounded = new CoverageCache(100, TimeSpan.FromMilliseconds(200));
+        using var unbounded = new CoverageCache(100);
+        var memo = new CoverageMemo(7, [new(NewsLens.Api.Ratings.Bias.Left, null, null, 1, 2, null, null)]);
+        var stamp = new CoverageStamp(3, DateTime.UnixEpoch);
+        bounded.Set(7, stamp, memo, generation: 10);
+        unbounded.Set(7, stamp, memo, generation: 10);
+        Assert.True(bounded.TryGetUnchanged(7, 10, out _, out _));
+
+        await Task.Delay(TimeSpan.FromMilliseconds(400));
+        Assert.False(bounded.TryGetUnchanged(7, 10, out _, out _));  // ask the database: a late notification may be missing
+        Assert.True(unbounded.TryGetUnchanged(7, 10, out _, out _));
+
+        Assert.True(bounded.TryGet(7, stamp, 10, out _));              // the database confirmed the version
+        Assert.True(bounded.TryGetUnchanged(7, 10, out _, out _));
+        Assert.False(bounded.TryGetUnchanged(7, 11, out _, out _));    // a write touched the story
+    }
+
+    [Fact]
     public void CacheHoldsAnEntryOnlyForTheVersionItWasReadAt()
     {
         using var cache = new CoverageCache(100);

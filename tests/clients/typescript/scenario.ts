@@ -197,9 +197,9 @@ async function main(): Promise<void> {
     bias: {
       rated: 3,
       unrated: 0,
-      left: { count: 2, percent: 67 },
-      center: { count: 0, percent: 0 },
-      right: { count: 1, percent: 33 },
+      left: { count: 2, percent: 67, low: 20, high: 94 },
+      center: { count: 0, percent: 0, low: 0, high: 57 },
+      right: { count: 1, percent: 33, low: 6, high: 80 },
       majority: "left",
       label: "67% of the sources lean Left",
     },
@@ -211,6 +211,8 @@ async function main(): Promise<void> {
     },
     firstPublishedAt: first,
     lastPublishedAt: last,
+    ratings: { rater: "combined", method: "mean", asOf: null },
+    disagreement: { multiRated: 0, contested: 0 },
   };
   const expectedArticles: StoryCoverage = {
     ...expectedSources,
@@ -218,9 +220,9 @@ async function main(): Promise<void> {
     bias: {
       rated: 4,
       unrated: 0,
-      left: { count: 3, percent: 75 },
-      center: { count: 0, percent: 0 },
-      right: { count: 1, percent: 25 },
+      left: { count: 3, percent: 75, low: 30, high: 96 },
+      center: { count: 0, percent: 0, low: 0, high: 49 },
+      right: { count: 1, percent: 25, low: 4, high: 70 },
       majority: "left",
       label: "75% of the articles lean Left",
     },
@@ -243,9 +245,9 @@ async function main(): Promise<void> {
   check("coverage (sources) content type", contentType(sources.response), "application/json");
   check("coverage (sources): totals", [coverage.totalSources, coverage.totalArticles], [3, 4]);
   check("coverage (sources): rated/unrated", [coverage.bias.rated, coverage.bias.unrated], [3, 0]);
-  check("coverage (sources): left 2 -> 67%", coverage.bias.left, { count: 2, percent: 67 });
-  check("coverage (sources): center 0 -> 0%", coverage.bias.center, { count: 0, percent: 0 });
-  check("coverage (sources): right 1 -> 33%", coverage.bias.right, { count: 1, percent: 33 });
+  check("coverage (sources): left 2 -> 67%", coverage.bias.left, { count: 2, percent: 67, low: 20, high: 94 });
+  check("coverage (sources): center 0 -> 0%", coverage.bias.center, { count: 0, percent: 0, low: 0, high: 57 });
+  check("coverage (sources): right 1 -> 33%", coverage.bias.right, { count: 1, percent: 33, low: 6, high: 80 });
   check("coverage (sources): majority", coverage.bias.majority, "left");
   check("coverage (sources): label", coverage.bias.label, "67% of the sources lean Left");
   check("coverage (sources): whole object", iso(coverage), iso(expectedSources));
@@ -266,8 +268,8 @@ async function main(): Promise<void> {
   });
   const articleCoverage = must("GET /v1/stories/{storyId}/coverage?basis=articles", byArticles.data, byArticles.response, 200);
   check("coverage (articles): rated", articleCoverage.bias.rated, 4);
-  check("coverage (articles): left 3 -> 75%", articleCoverage.bias.left, { count: 3, percent: 75 });
-  check("coverage (articles): right 1 -> 25%", articleCoverage.bias.right, { count: 1, percent: 25 });
+  check("coverage (articles): left 3 -> 75%", articleCoverage.bias.left, { count: 3, percent: 75, low: 30, high: 96 });
+  check("coverage (articles): right 1 -> 25%", articleCoverage.bias.right, { count: 1, percent: 25, low: 4, high: 70 });
   check("coverage (articles): label", articleCoverage.bias.label, "75% of the articles lean Left");
   check("coverage (articles): whole object", iso(articleCoverage), iso(expectedArticles));
 
