@@ -30,7 +30,8 @@ public class BiasRuleBenchmarks
 /// <summary>
 /// The coverage computation in process against the generated database, without HTTP: the store's two
 /// queries (stamps, and the groups aggregated from story_outlets) and the fold into the coverage object.
-/// NEWSLENS_BENCH_DB names the database and NEWSLENS_BENCH_STORIES maps story sizes to ids ("10=123,100=456").
+/// NEWSLENS_BENCH_ENGINE names the engine (sqlite or postgresql), NEWSLENS_BENCH_DB its connection string, and
+/// NEWSLENS_BENCH_STORIES maps story sizes to ids ("10=123,100=456").
 /// </summary>
 [MemoryDiagnoser]
 public class CoverageBenchmarks
@@ -48,9 +49,12 @@ public class CoverageBenchmarks
     {
         // As the API sets it at start (ServiceSetup): snake_case columns map to PascalCase properties.
         Dapper.DefaultTypeMap.MatchNamesWithUnderscores = true;
-        var path = Environment.GetEnvironmentVariable("NEWSLENS_BENCH_DB") ?? throw new InvalidOperationException("NEWSLENS_BENCH_DB is not set");
+        var connectionString = Environment.GetEnvironmentVariable("NEWSLENS_BENCH_DB") ?? throw new InvalidOperationException("NEWSLENS_BENCH_DB is not set");
+        Database database = Environment.GetEnvironmentVariable("NEWSLENS_BENCH_ENGINE") == "postgresql"
+            ? new PostgreSqlDatabase(connectionString)
+            : new SqliteDatabase($"{connectionString};Mode=ReadOnly;Pooling=True");
         // No cache: this measures the computation itself, as on the first read of each coverage version.
-        store = new CoverageStore(new SqliteDatabase($"Data Source={path};Mode=ReadOnly;Pooling=True"), new CoverageCache(0),
+        store = new CoverageStore(database, new CoverageCache(0),
             new CoverageSummaries(Microsoft.Extensions.Options.Options.Create(new CoverageOptions())), TimeProvider.System);
         storyId = StoryIds()[Articles];
     }
