@@ -15,6 +15,7 @@ if (KeysCommand.TryRun(args) || await BackupCommand.TryRunAsync(args))
 var builder = WebApplication.CreateBuilder(HostPaths.Options(args));
 
 builder.AddStorage();
+builder.AddGracefulShutdown();
 builder.AddHttpContract();
 builder.AddBrowserSupport();
 builder.AddApiKeys();
@@ -32,6 +33,7 @@ if (await app.InitializeStorageAsync())
 }
 
 app.LoadCursorKey();
+app.UseGracefulShutdown();
 app.LogDevelopmentKey();
 
 app.UseNoContentTypeSniffing();

@@ -5,7 +5,10 @@
 //
 // With --crash-rounds, it starts the server itself and kills it mid-load instead (issue 6, suite 2: CrashRounds.cs).
 //
+// --db names the server's database, for the recount: its SQLite file, or with --engine postgresql its Npgsql connection string.
+//
 //   dotnet run --project tests/NewsLens.LoadTest -- --base-url http://127.0.0.1:5000 --api-key KEY --db /path/newslens.db [--clients 16] [--seconds 20]
+//   dotnet run --project tests/NewsLens.LoadTest -- --base-url URL --api-key KEY --engine postgresql --db 'Host=…;Database=…;Username=…;Password=…' [--seconds 20]
 //   dotnet run --project tests/NewsLens.LoadTest -- --base-url URL --api-key KEY --db PATH --crash-rounds 5 --server-dll PATH [--clients 16] [--seed 1]
 using System.CommandLine;
 using NewsLens.LoadTest;
@@ -32,8 +35,9 @@ static async Task<int> RunAsync(LoadTestOptions options)
     using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = options.Clients * 2 }) { BaseAddress = new Uri(options.BaseUrl), Timeout = TimeSpan.FromSeconds(60) };
     http.DefaultRequestHeaders.Add("X-Api-Key", options.ApiKey);
 
+    var database = ServerDatabase.For(options);
     var clients = Enumerable.Range(0, options.Clients).Select(i => new LoadClient(i, http, stats, options.Seed + i)).ToList();
     return options.CrashRounds > 0
-        ? await CrashRounds.RunAsync(options, clients, stats, http)
-        : await LoadRun.RunAsync(options, clients, stats);
+        ? await CrashRounds.RunAsync(options, database, clients, stats, http)
+        : await LoadRun.RunAsync(options, database, clients, stats);
 }

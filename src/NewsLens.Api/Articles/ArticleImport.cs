@@ -114,13 +114,6 @@ public sealed class ArticleImporter(Database database, CoverageSummaries summari
     /// </summary>
     public const int WindowRows = 65_536;
 
-    /// <summary>
-    /// Rows per statement: one JSON array parameter read with json_each (Microsoft.Data.Sqlite binds by name and
-    /// SQLite looks names up linearly, so one parameter beats 257). Larger statements were not faster and raised
-    /// SQLite's memory high-water mark.
-    /// </summary>
-    public const int StatementRows = 64;
-
     /// <summary>A row that passed every check, waiting for its window to be written.</summary>
     private readonly record struct ValidRow(long Row, string Url, string Title, long OutletId, long PublishedMs, long[] StoryIds);
 
@@ -448,7 +441,7 @@ public sealed class ArticleImporter(Database database, CoverageSummaries summari
             var links = new List<object?[]>();
             foreach (var slice in rows.Chunk(write.Dialect.RowsPerStatement))
             {
-                var set = write.Dialect.Rows("r", ArticleColumns, [.. slice.Select(r => new object?[] { r.Url, r.Title, r.OutletId, r.PublishedMs })]);
+                var set = await write.Dialect.StageAsync(write, "r", ArticleColumns, [.. slice.Select(r => new object?[] { r.Url, r.Title, r.OutletId, r.PublishedMs })], ct);
                 set.Parameters.Add("now", now);
                 var created = (await write.Connection.QueryAsync<(long Id, string Url)>(write.Command($"""
                     INSERT INTO articles (url, title, outlet_id, published_at, created_at)
@@ -490,7 +483,7 @@ public sealed class ArticleImporter(Database database, CoverageSummaries summari
                 if (updates.Count > 0)
                 {
                     // A new publication time reaches the article's links by the foreign key's ON UPDATE CASCADE.
-                    var changed = write.Dialect.Rows("u", UpdateColumns, updates);
+                    var changed = await write.Dialect.StageAsync(write, "u", UpdateColumns, updates, ct);
                     await write.Connection.ExecuteAsync(write.Command($"""
                         UPDATE articles SET title = u.title, published_at = u.published_at, version = version + 1
                         FROM {changed.Table}
@@ -510,7 +503,7 @@ public sealed class ArticleImporter(Database database, CoverageSummaries summari
             links.Sort(static (a, b) => ((long)a[0]!, (long)a[1]!).CompareTo(((long)b[0]!, (long)b[1]!)));
             foreach (var slice in links.Chunk(write.Dialect.RowsPerStatement))
             {
-                var set = write.Dialect.Rows("l", LinkColumns, slice);
+                var set = await write.Dialect.StageAsync(write, "l", LinkColumns, slice, ct);
                 set.Parameters.Add("now", now);
                 added.AddRange(await write.Connection.QueryAsync<(long Story, long Outlet, long Published)>(write.Command($"""
                     INSERT INTO story_articles (story_id, article_id, outlet_id, published_at, linked_at)

@@ -19,12 +19,19 @@ public sealed class RateLimitSettings
     public int TokensPerPeriod { get; set; } = 100;
 
     public TimeSpan ReplenishmentPeriod { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// A StackExchange.Redis configuration (<c>redis:6379</c>) whose server keeps the buckets, so that a key's limit
+    /// holds for every replica together; null: each process keeps its own.
+    /// </summary>
+    public string? Redis { get; set; }
 }
 
 /// <summary>
-/// A token bucket per API key (else per client IP address), from ASP.NET Core's rate limiter. Health
-/// checks are never limited; the API documentation counts like any other request. A rejected request is a
-/// 429 problem with Retry-After.
+/// A token bucket per API key (else per client IP address), from ASP.NET Core's rate limiter; with
+/// <see cref="RateLimitSettings.Redis"/>, one bucket per key in Redis for every replica (<see cref="ClusterBuckets"/>).
+/// Health checks and metrics are never limited; the API documentation counts like any other request. A rejected
+/// request is a 429 problem with Retry-After.
 /// </summary>
 public static class RateLimits
 {
@@ -34,6 +41,7 @@ public static class RateLimits
             .Validate(s => s.TokenLimit > 0 && s.TokensPerPeriod > 0 && s.ReplenishmentPeriod > TimeSpan.Zero,
                 "RateLimiting:TokenLimit, TokensPerPeriod and ReplenishmentPeriod must be positive.")
             .ValidateOnStart();
+        builder.Services.AddSingleton<ClusterBuckets>();
         builder.Services.AddRateLimiter(options =>
         {
             options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(Partition);
@@ -45,7 +53,7 @@ public static class RateLimits
     private static RateLimitPartition<string> Partition(HttpContext context)
     {
         var settings = context.RequestServices.GetRequiredService<IOptionsMonitor<RateLimitSettings>>().CurrentValue;
-        if (!settings.Enabled || context.Request.Path.StartsWithSegments("/health"))
+        if (!settings.Enabled || context.Request.Path.StartsWithSegments("/health") || context.Request.Path.StartsWithSegments("/metrics"))
         {
             return RateLimitPartition.GetNoLimiter("unlimited");
         }
@@ -53,15 +61,19 @@ public static class RateLimits
         var client = context.User.Identity?.IsAuthenticated == true
             ? "key:" + context.User.Identity.Name
             : "ip:" + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
-        return RateLimitPartition.GetTokenBucketLimiter(client, _ => new TokenBucketRateLimiterOptions
-        {
-            TokenLimit = settings.TokenLimit,
-            TokensPerPeriod = settings.TokensPerPeriod,
-            ReplenishmentPeriod = settings.ReplenishmentPeriod,
-            QueueLimit = 0,
-            AutoReplenishment = true,
-        });
+        return settings.Redis is null
+            ? RateLimitPartition.GetTokenBucketLimiter(client, _ => LocalBucket(settings))
+            : RateLimitPartition.Get(client, key => context.RequestServices.GetRequiredService<ClusterBuckets>().Create(key, settings));
     }
+
+    internal static TokenBucketRateLimiterOptions LocalBucket(RateLimitSettings settings) => new()
+    {
+        TokenLimit = settings.TokenLimit,
+        TokensPerPeriod = settings.TokensPerPeriod,
+        ReplenishmentPeriod = settings.ReplenishmentPeriod,
+        QueueLimit = 0,
+        AutoReplenishment = true,
+    };
 
     private static async ValueTask RejectAsync(OnRejectedContext context, CancellationToken cancellationToken)
     {

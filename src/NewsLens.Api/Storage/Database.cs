@@ -22,6 +22,9 @@ public abstract class Database
 
     public abstract string ConnectionString { get; }
 
+    /// <summary>Where the data lives, for logs: the file, or the server and database (never a password).</summary>
+    public abstract string DataSource { get; }
+
     /// <summary>What SQL says differently on this engine.</summary>
     public abstract SqlDialect Dialect { get; }
 
@@ -58,6 +61,7 @@ public abstract class Database
                 return result;
             }
 
+            await PublishChangesAsync(write, ct);
             await writer.Transaction.CommitAsync(ct);
         }
         finally
@@ -85,6 +89,9 @@ public abstract class Database
     /// run writes nothing) can tell whether a write happened.
     /// </summary>
     public long WriteCount => Interlocked.Read(ref writeCount);
+
+    /// <summary>Tells other processes, with the commit, which stories <paramref name="write"/> changed (none to tell on an engine of one process).</summary>
+    protected virtual Task PublishChangesAsync(StorageWrite write, CancellationToken ct) => Task.CompletedTask;
 
     /// <summary>A connection and a transaction open for one write; disposing ends both (and gives back the engine's turn).</summary>
     protected abstract Task<Writer> OpenWriterAsync(bool bulk, CancellationToken ct);

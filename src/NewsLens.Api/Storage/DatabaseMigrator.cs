@@ -44,24 +44,43 @@ public static class DatabaseMigrator
             connection.Query<string>($"SELECT scriptname FROM {JournalTable}").ToHashSet(StringComparer.Ordinal).SetEquals(KnownScripts(engine));
     }
 
+    /// <summary>
+    /// The advisory lock PostgreSQL replicas take while they migrate, so that of several starting at once one applies
+    /// the scripts and the others then find the journal current.
+    /// </summary>
+    private const long MigrationLock = 0x4E6577734C656E73; // "NewsLens"
+
     public static async Task<int> MigrateAsync(Database database, ILogger logger, CancellationToken ct = default)
     {
-        await using (var connection = await database.OpenAsync(ct))
+        await using var connection = await database.OpenAsync(ct);
+        if (database.Engine == StorageEngine.Sqlite)
         {
-            if (database.Engine == StorageEngine.Sqlite)
-            {
-                // WAL is a property of the database file: set once, before any transaction.
-                await connection.ExecuteAsync("PRAGMA journal_mode = WAL;");
-            }
-
-            // The usual start: every script this build knows is in the journal, and nothing else. One query
-            // answers that; DbUp (about a tenth of the start-up time) runs only when there is work or a mismatch.
-            if (IsCurrent(connection, database.Engine))
-            {
-                return 0;
-            }
+            // WAL is a property of the database file: set once, before any transaction.
+            await connection.ExecuteAsync("PRAGMA journal_mode = WAL;");
+        }
+        else
+        {
+            await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_lock(@MigrationLock)", new { MigrationLock }, cancellationToken: ct));
         }
 
+        try
+        {
+            // The usual start: every script this build knows is in the journal, and nothing else. One query
+            // answers that; DbUp (about a tenth of the start-up time) runs only when there is work or a mismatch.
+            return IsCurrent(connection, database.Engine) ? 0 : Upgrade(database, logger);
+        }
+        finally
+        {
+            if (database.Engine == StorageEngine.PostgreSql)
+            {
+                // Pooled sessions keep advisory locks until they are reset, which happens on their next use.
+                await connection.ExecuteAsync("SELECT pg_advisory_unlock(@MigrationLock)", new { MigrationLock });
+            }
+        }
+    }
+
+    private static int Upgrade(Database database, ILogger logger)
+    {
         var upgrader = Builder(database)
             .WithScriptsEmbeddedInAssembly(typeof(DatabaseMigrator).Assembly, name => IsScriptOf(database.Engine, name))
             .WithTransaction()
@@ -80,12 +99,6 @@ public static class DatabaseMigrator
         if (!result.Successful)
         {
             throw new InvalidOperationException($"Database migration failed in script {result.ErrorScript?.Name}: {result.Error.Message}", result.Error);
-        }
-
-        if (database.Engine == StorageEngine.PostgreSql)
-        {
-            // Types the migration created (extensions) are known to new connections only.
-            NpgsqlConnection.ClearAllPools();
         }
 
         return result.Scripts.Count();

@@ -1,5 +1,6 @@
 using System.Data;
 using System.Data.Common;
+using Dapper;
 using Npgsql;
 
 namespace NewsLens.Api.Storage;
@@ -37,6 +38,8 @@ public sealed class PostgreSqlDatabase : Database, IAsyncDisposable
 
     public override SqlDialect Dialect => PostgreSqlDialect.Instance;
 
+    public override string DataSource => new NpgsqlConnectionStringBuilder(ConnectionString) is var pg ? $"{pg.Host}:{pg.Port}/{pg.Database}" : "";
+
     public override async Task<DbConnection> OpenAsync(CancellationToken ct = default) => await dataSource.OpenConnectionAsync(ct);
 
     public override async Task<DbTransaction> BeginSnapshotAsync(DbConnection connection, CancellationToken ct) =>
@@ -68,6 +71,32 @@ public sealed class PostgreSqlDatabase : Database, IAsyncDisposable
             await connection.DisposeAsync();
         }
     }
+
+    /// <summary>
+    /// NOTIFY on <see cref="PostgreSqlChangeFeed.Channel"/>, delivered to every listening process when the transaction
+    /// commits, and not at all when it rolls back: this process's id, then the story ids (or <c>*</c> for every story),
+    /// in as many notifications as PostgreSQL's 8,000-byte payload needs.
+    /// </summary>
+    protected override async Task PublishChangesAsync(StorageWrite write, CancellationToken ct)
+    {
+        if (write.ChangedAllStories || write.ChangedStories.Count > PostgreSqlChangeFeed.MaxStoriesNamed)
+        {
+            await NotifyAsync(write, PostgreSqlChangeFeed.Everything, ct);
+            return;
+        }
+
+        foreach (var chunk in write.ChangedStories.Chunk(PostgreSqlChangeFeed.StoriesPerNotification))
+        {
+            await NotifyAsync(write, string.Join(',', chunk), ct);
+        }
+    }
+
+    private Task NotifyAsync(StorageWrite write, string stories, CancellationToken ct) =>
+        write.Connection.ExecuteAsync(write.Command("SELECT pg_notify(@channel, @payload)",
+            new { channel = PostgreSqlChangeFeed.Channel, payload = $"{Sender} {stories}" }, ct));
+
+    /// <summary>Names this service process in its notifications, so that its feed skips the changes it applied already.</summary>
+    public string Sender { get; } = Guid.NewGuid().ToString("N");
 
     public ValueTask DisposeAsync() => dataSource.DisposeAsync();
 }

@@ -28,6 +28,58 @@ public sealed class PostgreSqlDialect : SqlDialect
     // Arrays cost nothing per row to bind; large statements spare round trips.
     public override int RowsPerStatement => 8_192;
 
+    /// <summary>Below this many rows a staged set is bound as arrays: a temporary table costs catalog writes.</summary>
+    public const int CopyRows = 1_024;
+
+    /// <summary>
+    /// Many rows go through binary COPY into a temporary table of the transaction (dropped at its end; emptied when
+    /// the same write stages that name again), which the statement reads.
+    /// </summary>
+    public override async Task<RowSet> StageAsync(StorageWrite write, string name, IReadOnlyList<RowColumn> columns, IReadOnlyList<object?[]> rows,
+        CancellationToken ct)
+    {
+        if (rows.Count < CopyRows)
+        {
+            return Rows(name, columns, rows);
+        }
+
+        var table = $"staged_{name}";
+        var names = string.Join(", ", columns.Select(c => c.Name));
+        var connection = (NpgsqlConnection)write.Connection;
+        await connection.ExecuteAsync(write.Command($"""
+            CREATE TEMP TABLE IF NOT EXISTS {table} ({string.Join(", ", columns.Select(c => $"{c.Name} {(IsText(c) ? "text" : "bigint")}"))}) ON COMMIT DROP;
+            TRUNCATE {table}
+            """, null, ct));
+        await using (var copy = await connection.BeginBinaryImportAsync($"COPY {table} ({names}) FROM STDIN (FORMAT BINARY)", ct))
+        {
+            foreach (var row in rows)
+            {
+                await copy.StartRowAsync(ct);
+                for (var i = 0; i < columns.Count; i++)
+                {
+                    if (row[i] is null)
+                    {
+                        await copy.WriteNullAsync(ct);
+                    }
+                    else if (IsText(columns[i]))
+                    {
+                        await copy.WriteAsync((string)row[i]!, NpgsqlTypes.NpgsqlDbType.Text, ct);
+                    }
+                    else
+                    {
+                        await copy.WriteAsync(Convert.ToInt64(row[i], System.Globalization.CultureInfo.InvariantCulture), NpgsqlTypes.NpgsqlDbType.Bigint, ct);
+                    }
+                }
+            }
+
+            await copy.CompleteAsync(ct);
+        }
+
+        return new RowSet($"{table} AS {name}", new DynamicParameters());
+    }
+
+    private static bool IsText(RowColumn column) => column.Type == typeof(string);
+
     public override string ForUpdate => "FOR UPDATE";
 
     public override string LikeInsensitive => "ILIKE";

@@ -26,6 +26,13 @@ public abstract class SqlDialect
     /// </summary>
     public abstract RowSet Rows(string name, IReadOnlyList<RowColumn> columns, IReadOnlyList<object?[]> rows);
 
+    /// <summary>
+    /// Rows for a statement of <paramref name="write"/>, the way the engine takes many rows fastest (a bulk
+    /// import's windows). The same table as <see cref="Rows"/>; by default it is that.
+    /// </summary>
+    public virtual Task<RowSet> StageAsync(StorageWrite write, string name, IReadOnlyList<RowColumn> columns, IReadOnlyList<object?[]> rows,
+        CancellationToken ct) => Task.FromResult(Rows(name, columns, rows));
+
     /// <summary>Rows a statement carries at most when it writes a row set (inserts of an import's rows).</summary>
     public abstract int RowsPerStatement { get; }
 

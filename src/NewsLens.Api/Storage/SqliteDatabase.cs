@@ -43,6 +43,8 @@ public sealed class SqliteDatabase : Database
 
     public override SqlDialect Dialect => SqliteDialect.Instance;
 
+    public override string DataSource => new SqliteConnectionStringBuilder(ConnectionString).DataSource;
+
     // Writers open from their own pool, and since they take turns it holds one native connection, used by every
     // write. Its page cache stays valid from one write to the next, because no other connection writes; from the
     // shared pool, each write took whichever connection a read last gave back, whose cache the writes since then

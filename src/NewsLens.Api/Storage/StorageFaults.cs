@@ -40,6 +40,8 @@ public static class StorageFaults
         SqliteException { SqliteErrorCode: 11 or 26 } => StorageFault.Corrupt,
         IOException io when io.HResult is 28 or unchecked((int)0x80070070) => StorageFault.DiskFull, // ENOSPC, ERROR_DISK_FULL
         Npgsql.PostgresException postgres => ClassifyPostgreSql(postgres.SqlState),
+        // A statement that ran past its command timeout waited on someone else's locks or work.
+        Npgsql.NpgsqlException { InnerException: TimeoutException } => StorageFault.Busy,
         // Any other Npgsql failure is the connection's: the server is down, restarting, unreachable, or the pool is exhausted.
         Npgsql.NpgsqlException => StorageFault.Unreachable,
         _ => null,
@@ -53,8 +55,10 @@ public static class StorageFaults
         "53100" => StorageFault.DiskFull,
         "58030" => StorageFault.IoError,
         "XX001" or "XX002" => StorageFault.Corrupt,                       // data or index corrupted
-        _ when state.StartsWith("08", StringComparison.Ordinal) || state.StartsWith("57P", StringComparison.Ordinal) || state.StartsWith("53", StringComparison.Ordinal)
-            => StorageFault.Unreachable,                                  // connection, shutdown, insufficient resources
+        "3D000" or "55000" => StorageFault.Unreachable,                  // the database is gone, or takes no connections
+        _ when state.StartsWith("08", StringComparison.Ordinal) || state.StartsWith("57P", StringComparison.Ordinal)
+            || state.StartsWith("53", StringComparison.Ordinal) || state.StartsWith("28", StringComparison.Ordinal)
+            => StorageFault.Unreachable,                                  // connection, shutdown, insufficient resources, refused login
         _ => null,
     };
 

@@ -23,4 +23,10 @@ public sealed class StorageSettings
     /// start. Zero switches the check off.
     /// </summary>
     public TimeSpan IntegrityCheckInterval { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// PostgreSQL: how long the service waits at start for its database server to accept connections (a replica that
+    /// starts with, or just before, the server) before it gives up and exits.
+    /// </summary>
+    public TimeSpan StartupWait { get; set; } = TimeSpan.FromSeconds(60);
 }

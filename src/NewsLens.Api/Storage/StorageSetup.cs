@@ -25,6 +25,12 @@ public static class StorageSetup
             builder.Services.AddHostedService<WalCheckpointer>();
             builder.Services.AddHostedService<IntegrityChecker>();
         }
+        else
+        {
+            // Other processes' writes reach this one's coverage cache.
+            builder.Services.AddSingleton(services => (PostgreSqlDatabase)services.GetRequiredService<Database>());
+            builder.Services.AddHostedService<PostgreSqlChangeFeed>();
+        }
 
         return builder;
     }
@@ -48,9 +54,7 @@ public static class StorageSetup
     public static async Task<bool> InitializeStorageAsync(this WebApplication app)
     {
         var database = app.Services.GetRequiredService<Database>();
-        var dataSource = database is SqliteDatabase
-            ? new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(database.ConnectionString).DataSource
-            : new Npgsql.NpgsqlConnectionStringBuilder(database.ConnectionString) is var pg ? $"{pg.Host}:{pg.Port}/{pg.Database}" : "";
+        var dataSource = database.DataSource;
         if (database is SqliteDatabase sqlite && await sqlite.IsReadOnlyOnDiskAsync())
         {
             // Serving reads beats not starting: a read-only mount or an immutable file is an operator's matter, and
@@ -68,9 +72,47 @@ public static class StorageSetup
             return false;
         }
 
+        if (database.Engine == StorageEngine.PostgreSql)
+        {
+            await WaitForServerAsync(database, app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<StorageSettings>>().Value.StartupWait, app.Logger);
+        }
+
         var applied = await DatabaseMigrator.MigrateAsync(database, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("DbUp"));
         app.Logger.LogInformation("Database {Engine} {DataSource}: {Applied} new migration(s) applied, {Known} known to this build.",
             database.Engine, dataSource, applied, DatabaseMigrator.KnownScripts(database.Engine).Count);
         return true;
+    }
+
+    /// <summary>Waits until the database server takes a connection, logging every few seconds; throws after <paramref name="wait"/>.</summary>
+    private static async Task WaitForServerAsync(Database database, TimeSpan wait, ILogger logger)
+    {
+        var started = TimeProvider.System.GetTimestamp();
+        var nextLog = TimeSpan.Zero;
+        while (true)
+        {
+            try
+            {
+                await using var connection = await database.OpenAsync();
+                return;
+            }
+            catch (Exception exception) when (StorageFaults.Classify(exception) is StorageFault.Unreachable or StorageFault.Busy)
+            {
+                var waited = TimeProvider.System.GetElapsedTime(started);
+                if (waited >= wait)
+                {
+                    throw new InvalidOperationException(
+                        $"The database {database.DataSource} did not take a connection within {wait.TotalSeconds:F0} s (Storage:StartupWait): {exception.Message}", exception);
+                }
+
+                if (waited >= nextLog)
+                {
+                    nextLog = waited + TimeSpan.FromSeconds(5);
+                    logger.LogWarning("Waiting for the database {DataSource} to take connections ({Reason}); giving up after {Seconds:F0} s.",
+                        database.DataSource, exception.Message, wait.TotalSeconds);
+                }
+
+                await Task.Delay(TimeSpan.FromSeconds(1));
+            }
+        }
     }
 }

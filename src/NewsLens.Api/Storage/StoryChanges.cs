@@ -5,7 +5,8 @@ namespace NewsLens.Api.Storage;
 /// each story it touched (<see cref="StorageWrite.ChangedStories"/>). A cache entry read at generation g is current
 /// while the story's generation is still g, without asking the database; any other story's writes leave it alone.
 /// Generations live in 65,536 slots by story id, so memory stays fixed: two stories sharing a slot only cost each
-/// other an extra read.
+/// other an extra read. Other processes' writes arrive through a change feed (PostgreSQL: <see cref="PostgreSqlChangeFeed"/>);
+/// while it is not connected the changes are <see cref="Suspend">suspended</see>, and every read asks the database.
 /// </summary>
 public sealed class StoryChanges
 {
@@ -13,8 +14,25 @@ public sealed class StoryChanges
     private readonly long[] slots = new long[Slots];
     private long everything;
 
-    /// <summary>The story's generation; read it before reading the story from the database.</summary>
-    public long Generation(long storyId) => Volatile.Read(ref slots[(int)((ulong)storyId % Slots)]) + Volatile.Read(ref everything);
+    private volatile bool suspended;
+
+    /// <summary>
+    /// The story's generation; read it before reading the story from the database. While suspended, a new one on every
+    /// call, so no cache entry is ever current.
+    /// </summary>
+    public long Generation(long storyId) => suspended
+        ? Interlocked.Increment(ref everything)
+        : Volatile.Read(ref slots[(int)((ulong)storyId % Slots)]) + Volatile.Read(ref everything);
+
+    /// <summary>Changes made elsewhere may be missed (the change feed is not connected): trust no cache entry.</summary>
+    public void Suspend() => suspended = true;
+
+    /// <summary>The change feed is connected again: entries confirmed while it was not are dropped once, then trusted.</summary>
+    public void Resume()
+    {
+        suspended = false;
+        ChangedAll();
+    }
 
     /// <summary>After a commit: these stories may read differently now.</summary>
     public void Changed(IEnumerable<long> storyIds)

@@ -109,7 +109,8 @@ public sealed class StoryStore(Database database, CoverageSummaries summaries)
         const string byBlindspot = " AND s.blindspot = @blindspotSide";
         const string anyBlindspot = " AND s.blindspot IS NOT NULL";
         const string minSources = " AND s.total_sources >= @MinSources";
-        const string newest = " AND s.story_id < @afterId ORDER BY s.story_id DESC LIMIT @take";
+        // st.id too: PostgreSQL may otherwise join stories by reading its primary key down from the newest id (docs/schema.md).
+        const string newest = " AND s.story_id < @afterId AND st.id < @afterId ORDER BY s.story_id DESC LIMIT @take";
         const string mostSources = " AND (s.total_sources, s.story_id) < (@afterKey, @afterId) ORDER BY s.total_sources DESC, s.story_id DESC LIMIT @take";
         const string recentlyUpdated = " AND (s.changed_at, s.story_id) < (@afterKey, @afterId) ORDER BY s.changed_at DESC, s.story_id DESC LIMIT @take";
 

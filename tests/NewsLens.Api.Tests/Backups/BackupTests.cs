@@ -105,7 +105,7 @@ public sealed class BackupFactory : NewsLensFactory
 
 public class BackupTests(BackupFactory factory) : IClassFixture<BackupFactory>
 {
-    [Fact]
+    [SqliteFact("SQLite backup files, read with SQLite")]
     public async Task ABackupTakenUnderWriteLoadIsIntactAndHoldsEveryEarlierAcknowledgedWrite()
     {
         var client = factory.CreateClient();
@@ -170,7 +170,7 @@ public class BackupTests(BackupFactory factory) : IClassFixture<BackupFactory>
         await (await factory.CreateAnonymousClient().PostAsync("/v1/admin/backups", null)).ReadProblemAsync(HttpStatusCode.Unauthorized);
     }
 
-    [Fact]
+    [SqliteFact("server backups, which copy the SQLite file (PostgreSQL is backed up with pg_dump)")]
     public async Task AKeyWithOnlyTheAdminScopeTakesBackupsButCannotWrite()
     {
         var client = factory.CreateAnonymousClient();
@@ -183,7 +183,7 @@ public class BackupTests(BackupFactory factory) : IClassFixture<BackupFactory>
         Assert.Equal("This API key lacks the 'write' scope.", (string?)refused["detail"]);
     }
 
-    [Fact]
+    [SqliteFact("SQLite backup files, read with SQLite")]
     public async Task TheBackupCommandCopiesTheConfiguredDatabase()
     {
         var client = factory.CreateClient();
@@ -200,7 +200,7 @@ public class BackupTests(BackupFactory factory) : IClassFixture<BackupFactory>
         Assert.Equal("Kept by the command", (string?)await read.ExecuteScalarAsync());
     }
 
-    [Fact]
+    [SqliteFact("SQLite backup files, their header's journal mode")]
     public async Task ABackupIsOneSelfContainedFileWithNothingLeftBeside()
     {
         var backup = await (await factory.CreateClient().PostAsync("/v1/admin/backups", null)).ReadJsonAsync(HttpStatusCode.OK);
@@ -217,7 +217,7 @@ public class BackupTests(BackupFactory factory) : IClassFixture<BackupFactory>
         Assert.Empty(Leftovers());
     }
 
-    [Fact]
+    [SqliteFact("server backups, which copy the SQLite file (PostgreSQL is backed up with pg_dump)")]
     public async Task ConcurrentBackupsRunOneAtATimeAndTheOthersAre409NamingIt()
     {
         var client = factory.CreateClient();
@@ -245,7 +245,7 @@ public class BackupTests(BackupFactory factory) : IClassFixture<BackupFactory>
         await (await client.PostAsync("/v1/admin/backups", null)).ReadJsonAsync(HttpStatusCode.OK);
     }
 
-    [Fact]
+    [SqliteFact("server backups, which copy the SQLite file (PostgreSQL is backed up with pg_dump)")]
     public async Task TheNewestKeepBackupsAreKeptAndOnlyFilesTheServerNamedAreDeleted()
     {
         Directory.CreateDirectory(factory.BackupDirectory);
@@ -273,7 +273,7 @@ public class BackupTests(BackupFactory factory) : IClassFixture<BackupFactory>
         Assert.True(Directory.Exists(Path.Combine(factory.BackupDirectory, "newslens-20200101T000000001Z.db")));
     }
 
-    [Fact]
+    [SqliteFact("SQLite backup files, needing more than the database file's size")]
     public async Task ABackupThatTheDiskHasNoRoomForIs507AndWritesNothing()
     {
         var client = factory.CreateClient();
@@ -299,7 +299,7 @@ public class BackupTests(BackupFactory factory) : IClassFixture<BackupFactory>
         Assert.Equal(before, Directory.GetFileSystemEntries(factory.BackupDirectory).Order());
     }
 
-    [Fact]
+    [SqliteFact("SQLite backup files, copied by DatabaseBackup.CopyAsync")]
     public async Task TheBackupCommandLeavesNoPartialCopyWhenItCannotFinish()
     {
         // A directory where the copy should go: the copy is made, but cannot take the name.
@@ -350,7 +350,7 @@ public sealed class ClockedBackupFactory : NewsLensFactory
 
 public class BackupFailureTests(ClockedBackupFactory factory) : IClassFixture<ClockedBackupFactory>
 {
-    [Fact]
+    [SqliteFact("server backups, which copy the SQLite file (PostgreSQL is backed up with pg_dump)")]
     public async Task BackupsInTheSameMillisecondGetTheirOwnNamesAndNeverReplaceOne()
     {
         factory.Clock.Now = new DateTimeOffset(2031, 5, 6, 7, 8, 9, 10, TimeSpan.Zero);
@@ -365,7 +365,7 @@ public class BackupFailureTests(ClockedBackupFactory factory) : IClassFixture<Cl
         Assert.True(File.Exists(Path.Combine(factory.BackupDirectory, "newslens-20310506T070809010Z-2.db")));
     }
 
-    [Fact]
+    [SqliteFact("SQLite backup files, whose copy's journal is in the way")]
     public async Task ABackupThatFailsHalfWayIs503WithRetryAfterAndLeavesNoPartialFile()
     {
         factory.Clock.Now = new DateTimeOffset(2032, 1, 1, 0, 0, 0, TimeSpan.Zero);
@@ -394,7 +394,7 @@ public class BackupFailureTests(ClockedBackupFactory factory) : IClassFixture<Cl
         await (await client.PostAsync("/v1/admin/backups", null)).ReadJsonAsync(HttpStatusCode.OK);
     }
 
-    [Theory]
+    [SqliteTheory("SQLite error codes")]
     [InlineData(13, true)]    // SQLITE_FULL
     [InlineData(10, false)]   // SQLITE_IOERR
     [InlineData(14, false)]   // SQLITE_CANTOPEN

@@ -54,7 +54,7 @@ public class DemoDataTests(DemoFactory factory) : IClassFixture<DemoFactory>
         var before = await CountStoriesAsync();
 
         // A second host on the same database file runs the seeder again at start.
-        using var second = new SameDatabaseFactory(factory.ConnectionString);
+        using var second = new SameDatabaseFactory(factory.ConnectionString, new KeyValuePair<string, string?>("Demo:Seed", "true"));
         using var secondClient = second.CreateClient();
         var page = await (await secondClient.GetAsync("/v1/stories?limit=200")).ReadJsonAsync(HttpStatusCode.OK);
 
@@ -69,11 +69,5 @@ public class DemoDataTests(DemoFactory factory) : IClassFixture<DemoFactory>
     {
         var page = await (await client.GetAsync("/v1/stories?limit=200")).ReadJsonAsync(HttpStatusCode.OK);
         return page["items"]!.AsArray().Single(s => (string?)s!["title"] == title)!;
-    }
-
-    private sealed class SameDatabaseFactory(string connectionString) : NewsLensFactory
-    {
-        protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
-            [new("ConnectionStrings:NewsLens", connectionString), new("Demo:Seed", "true")];
     }
 }

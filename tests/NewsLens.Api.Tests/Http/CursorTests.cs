@@ -184,9 +184,8 @@ public class CursorKeyTests
     {
         using var factory = new NewsLensFactory();
         factory.CreateClient();
-        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection(factory.ConnectionString))
+        await using (var connection = await factory.OpenDatabaseAsync())
         {
-            await connection.OpenAsync();
             await using var command = connection.CreateCommand();
             command.CommandText = "DELETE FROM server_settings";
             await command.ExecuteNonQueryAsync();
@@ -217,12 +216,5 @@ public class CursorKeyTests
         }
 
         return string.Join(" | ", messages);
-    }
-
-    /// <summary>A host on another factory's database file when one is given, with extra settings.</summary>
-    private sealed class SameDatabaseFactory(string? connectionString, KeyValuePair<string, string?>[]? settings = null) : NewsLensFactory
-    {
-        protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
-            [.. connectionString is null ? [] : new KeyValuePair<string, string?>[] { new("ConnectionStrings:NewsLens", connectionString) }, .. settings ?? []];
     }
 }

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.Data.Sqlite;
 using Xunit.Abstractions;
 
 namespace NewsLens.Api.Tests.Reliability;
@@ -55,7 +54,7 @@ public class HostileInputTests(NewsLensFactory factory, ITestOutputHelper output
 
             // Outside Development no problem may show a stack trace, SQL, a type name or a file path.
             var body = await response.Content.ReadAsStringAsync();
-            foreach (var leak in new[] { "   at ", ".cs:line", "SQLite", "SELECT ", "INSERT ", "System.", "Microsoft.", "NewsLens.Api", "/tmp/", "/work/", Factory.DatabasePath })
+            foreach (var leak in new[] { "   at ", ".cs:line", "SQLite", "SELECT ", "INSERT ", "System.", "Microsoft.", "NewsLens.Api", "/tmp/", "/work/", Factory.DatabaseLocation })
             {
                 if (body.Contains(leak, StringComparison.Ordinal))
                 {
@@ -269,12 +268,11 @@ public class HostileInputTests(NewsLensFactory factory, ITestOutputHelper output
     /// <summary>A digest of every row of every table, in storage order.</summary>
     private async Task<string> DigestAsync()
     {
-        await using var connection = new SqliteConnection(Factory.ConnectionString);
-        await connection.OpenAsync();
+        await using var connection = await Factory.OpenDatabaseAsync();
         var tables = new List<string>();
         await using (var command = connection.CreateCommand())
         {
-            command.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name";
+            command.CommandText = EngineSql.TableNames;
             await using var reader = await command.ExecuteReaderAsync();
             while (await reader.ReadAsync())
             {

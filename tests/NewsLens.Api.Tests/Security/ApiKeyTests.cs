@@ -283,7 +283,7 @@ public class DevelopmentKeyTests(DevelopmentFactory factory) : IClassFixture<Dev
         await (await client.SendAsync(request)).ReadJsonAsync(HttpStatusCode.Created);
     }
 
-    [Fact]
+    [SqliteFact("server backups, which copy the SQLite file (PostgreSQL is backed up with pg_dump)")]
     public async Task TheDevelopmentKeyHasTheAdminScope()
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "/v1/admin/backups");

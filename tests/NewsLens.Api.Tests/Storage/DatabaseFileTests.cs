@@ -6,7 +6,7 @@ public class DatabaseFileTests(NewsLensFactory factory) : IClassFixture<NewsLens
 {
     private readonly HttpClient client = factory.CreateClient();
 
-    [Fact]
+    [SqliteFact("WAL journal mode")]
     public async Task TheDatabaseIsAWalFileWithEveryMigrationJournaled()
     {
         await client.GetAsync("/health/ready");
@@ -14,8 +14,8 @@ public class DatabaseFileTests(NewsLensFactory factory) : IClassFixture<NewsLens
         await connection.OpenAsync();
 
         Assert.Equal("wal", await ScalarAsync(connection, "PRAGMA journal_mode"));
-        Assert.Equal(NewsLens.Api.Storage.DatabaseMigrator.KnownScripts(NewsLens.Api.Storage.StorageEngine.Sqlite).Count, Convert.ToInt32(await ScalarAsync(connection, "SELECT COUNT(*) FROM schema_versions")));
-        Assert.True(NewsLens.Api.Storage.DatabaseMigrator.KnownScripts(NewsLens.Api.Storage.StorageEngine.Sqlite).Count >= 1);
+        Assert.Equal(DatabaseMigrator.KnownScripts(StorageEngine.Sqlite).Count, Convert.ToInt32(await ScalarAsync(connection, "SELECT COUNT(*) FROM schema_versions")));
+        Assert.True(DatabaseMigrator.KnownScripts(StorageEngine.Sqlite).Count >= 1);
     }
 
     private static async Task<object?> ScalarAsync(SqliteConnection connection, string sql)

@@ -1,5 +1,3 @@
-using Microsoft.Data.Sqlite;
-
 namespace NewsLens.Api.Tests.Storage;
 
 public class MigrationTests
@@ -9,9 +7,8 @@ public class MigrationTests
     {
         using var factory = new NewsLensFactory();
         (await factory.CreateClient().GetAsync("/health/ready")).EnsureSuccessStatusCode();
-        await using (var connection = new SqliteConnection(factory.ConnectionString))
+        await using (var connection = await factory.OpenDatabaseAsync())
         {
-            await connection.OpenAsync();
             await using var command = connection.CreateCommand();
             command.CommandText = "INSERT INTO schema_versions (ScriptName, Applied) VALUES ('NewsLens.Api.Migrations.9999_from_the_future.sql', '2030-01-01 00:00:00')";
             await command.ExecuteNonQueryAsync();
@@ -34,10 +31,5 @@ public class MigrationTests
         }
 
         return string.Join(" | ", messages);
-    }
-
-    private sealed class SameDatabaseFactory(string connectionString) : NewsLensFactory
-    {
-        protected override IEnumerable<KeyValuePair<string, string?>> Settings => [new("ConnectionStrings:NewsLens", connectionString)];
     }
 }

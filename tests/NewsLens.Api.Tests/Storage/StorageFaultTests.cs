@@ -20,7 +20,7 @@ public sealed class ShortBusyFactory : NewsLensFactory
 /// </summary>
 public class StorageFaultTests(ShortBusyFactory factory) : IClassFixture<ShortBusyFactory>
 {
-    [Fact]
+    [SqliteFact("the write lock (BEGIN IMMEDIATE) and its busy timeout")]
     public async Task WritesAnswer503WithRetryAfterWhileReadsGoOnAndTheServiceRecovers()
     {
         var client = factory.CreateClient();
@@ -51,7 +51,7 @@ public class StorageFaultTests(ShortBusyFactory factory) : IClassFixture<ShortBu
 
 public class DiskFullTests(LoggedFactory factory) : IClassFixture<LoggedFactory>
 {
-    [Fact]
+    [SqliteFact("a full disk, made with max_page_count")]
     public async Task ALargeImportThatFillsTheDiskIsA503NamedInTheLogAndTheServiceRecovers()
     {
         var client = factory.CreateClient();
@@ -132,7 +132,7 @@ public class DamagedDatabaseTests
         return (path, articleId);
     }
 
-    [Fact]
+    [SqliteFact("a damaged page of the database file")]
     public async Task ADamagedPageIsFoundAtStartAndReportedUnhealthyWhileOtherReadsGoOn()
     {
         var (path, articleId) = await DamagedDatabaseAsync();
@@ -150,7 +150,7 @@ public class DamagedDatabaseTests
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/v1/outlets")).StatusCode);
     }
 
-    [Fact]
+    [SqliteFact("a damaged page of the database file")]
     public async Task ARequestThatMeetsADamagedPageIsA503AndMakesTheServiceUnhealthy()
     {
         var (path, articleId) = await DamagedDatabaseAsync();
@@ -199,7 +199,7 @@ public class ReadOnlyDatabaseTests
         }
     }
 
-    [SkippableFact]
+    [SqliteSkippableFact(Feature = "a read-only database file (chattr +i)")]
     public async Task AnUnwritableDatabaseStartsReadOnlyServesReadsAndRefusesWritesWith503()
     {
         var path = Path.Combine(Path.GetTempPath(), "newslens-tests", $"{Guid.NewGuid():N}.db");

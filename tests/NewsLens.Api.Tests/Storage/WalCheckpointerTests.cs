@@ -16,7 +16,7 @@ public sealed class WalCheckpointerTests : IDisposable
 
     private string DatabaseFile => Path.Combine(directory, "wal.db");
 
-    [Fact]
+    [SqliteFact("WAL checkpoints")]
     public async Task ACommitLeavesTheLogAndTheCheckpointerCopiesItIntoTheDatabaseFile()
     {
         var database = new SqliteDatabase(SqliteDatabase.ResolveConnectionString($"Data Source={DatabaseFile}", directory));
@@ -46,7 +46,7 @@ public sealed class WalCheckpointerTests : IDisposable
         }
     }
 
-    [Fact]
+    [SqliteFact("WAL checkpoints")]
     public void TheServiceRunsTheCheckpointer()
     {
         using var factory = new NewsLensFactory();

@@ -10,7 +10,7 @@ public sealed class WriterConnectionTests : IDisposable
 
     private string ConnectionString => SqliteDatabase.ResolveConnectionString($"Data Source={Path.Combine(directory, "writer.db")}", directory);
 
-    [Fact]
+    [SqliteFact("the writers' connection pool")]
     public async Task ConcurrentWritersTakeTurnsOnOneNativeConnectionThatReadsDoNotShare()
     {
         var database = new SqliteDatabase(ConnectionString);
@@ -35,7 +35,7 @@ public sealed class WriterConnectionTests : IDisposable
         Assert.Equal(16, await reader.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM t"));
     }
 
-    [Theory]
+    [SqliteTheory("the writers' connection pool")]
     [InlineData("Data Source=a.db", true)]
     [InlineData("Data Source=a.db;Default Timeout=3", true)]
     [InlineData("Data Source=a.db;recursive triggers=false", false)]
@@ -53,7 +53,7 @@ public sealed class WriterConnectionTests : IDisposable
         Assert.Equal(reads.DefaultTimeout, writes.DefaultTimeout);
     }
 
-    [Theory]
+    [SqliteTheory("the busy timeout of a SQLite connection string")]
     [InlineData("Data Source=a.db", SqliteDatabase.DefaultBusySeconds)]
     [InlineData("Data Source=a.db;Default Timeout=3", 3)]
     [InlineData("Data Source=a.db;Command Timeout=0", 0)]

@@ -25,7 +25,7 @@ public class StoryListQueryPlanTests(NewsLensFactory factory) : ApiTests(factory
         return data;
     }
 
-    [Theory]
+    [SqliteTheory("EXPLAIN QUERY PLAN")]
     [MemberData(nameof(FiltersAndSorts))]
     public async Task ListStatementUsesAnIndexInSortOrder(string filter, string sort)
     {

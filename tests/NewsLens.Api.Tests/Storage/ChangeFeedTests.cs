@@ -1,0 +1,63 @@
+using System.Diagnostics;
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace NewsLens.Api.Tests.Storage;
+
+/// <summary>
+/// Two service processes on one PostgreSQL database: a write through one reaches the other's coverage cache by the
+/// change feed (LISTEN/NOTIFY), so the other serves the new coverage without a restart and without its cache off.
+/// </summary>
+public sealed class ChangeFeedTests : IDisposable
+{
+    private readonly NewsLensFactory first = new();
+    private SameDatabaseFactory? second;
+
+    [PostgreSqlFact("the change feed between processes")]
+    public async Task AWriteThroughOneProcessReachesTheOthersCachedCoverage()
+    {
+        second = new SameDatabaseFactory(first.ConnectionString);
+        var writer = new ApiDriver(first.CreateClient());
+        var reader = second.CreateClient();
+        var left = await writer.CreateOutletAsync("left");
+        var right = await writer.CreateOutletAsync("right");
+        var story = await writer.CreateStoryAsync("Seen from two processes");
+        var storyId = (long)story["id"]!;
+        await writer.LinkAsync(story, await writer.CreateArticleAsync(left));
+        await WaitUntilListeningAsync(second);
+
+        // The reader caches the story's coverage; left alone, it would serve that entry for as long as it lives.
+        Assert.Equal(1, await SourcesAsync(reader, storyId));
+        Assert.Equal(1, await SourcesAsync(reader, storyId));
+
+        await writer.LinkAsync(story, await writer.CreateArticleAsync(right));
+
+        var waited = Stopwatch.StartNew();
+        while (await SourcesAsync(reader, storyId) != 2)
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(5), "the other process still serves the coverage from before the write");
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>The second process's feed connects after it starts; until then it reads through, which proves nothing.</summary>
+    private static async Task WaitUntilListeningAsync(SameDatabaseFactory factory)
+    {
+        var changes = factory.Services.GetRequiredService<Database>().Changes;
+        var waited = Stopwatch.StartNew();
+        while (changes.Generation(1) != changes.Generation(1))
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(10), "the change feed did not connect");
+            await Task.Delay(20);
+        }
+    }
+
+    private static async Task<int> SourcesAsync(HttpClient client, long storyId) =>
+        (int)(await (await client.GetAsync($"/v1/stories/{storyId}/coverage")).ReadJsonAsync(HttpStatusCode.OK))["totalSources"]!;
+
+    public void Dispose()
+    {
+        second?.Dispose();
+        first.Dispose();
+    }
+}
