@@ -25,6 +25,9 @@ public abstract class BenchEngine
 
     public abstract Task<long> SizeBytesAsync(BenchDatabase database);
 
+    /// <summary>The database server's main process, whose processor time counts with the server's; none for an in-process engine.</summary>
+    public virtual Task<int?> DatabaseServerPidAsync() => Task.FromResult<int?>(null);
+
     public static IReadOnlyList<BenchEngine> Parse(string engines, string workDirectory, string? postgresAdmin)
     {
         BenchEngine PostgreSql() => new PostgreSqlBenchEngine(postgresAdmin
@@ -130,6 +133,15 @@ public sealed class PostgreSqlBenchEngine(string adminConnectionString) : BenchE
         await using var reader = await command.ExecuteReaderAsync();
         await reader.ReadAsync();
         return $"PostgreSQL {reader.GetString(0)}, a throwaway cluster on loopback: {reader.GetString(1)}";
+    }
+
+    /// <summary>The postmaster: the first line of its pid file in the data directory.</summary>
+    public override async Task<int?> DatabaseServerPidAsync()
+    {
+        await using var admin = new NpgsqlConnection(adminConnectionString);
+        await admin.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT split_part(pg_read_file('postmaster.pid'), E'\\n', 1)::int", admin);
+        return (int)(await command.ExecuteScalarAsync())!;
     }
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, int timeoutSeconds = 60)

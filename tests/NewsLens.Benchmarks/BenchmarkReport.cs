@@ -112,13 +112,13 @@ public static class BenchmarkReport
             md.AppendLine($"| {engine.Engine.Title} | {engine.Engine.Storage} |");
         }
 
-        md.AppendLine($"| Load generator | wrk, {Math.Min(2, s.Connections)} threads, {s.Connections} connections. Coverage ÷ baseline: {s.Rounds} alternating rounds of {s.RoundDuration.TotalSeconds:F0} s each after a {s.Warmup.TotalSeconds:F0} s warm-up of both, medians. Other scenarios: {s.Duration.TotalSeconds:F0} s each; scaling rows: 1 connection, {s.ScalingDuration.TotalSeconds:F0} s each |");
+        md.AppendLine($"| Load generator | wrk, {Math.Min(2, s.Connections)} threads, {s.Connections} connections. Coverage ÷ baseline: {s.Rounds} alternating rounds of {s.RoundDuration.TotalSeconds:F0} s each after a warm-up of both (one-second runs until the server's processor time per request stops falling, at most {s.WarmupLimit.TotalSeconds:F0} s each), medians. Other scenarios: {s.Duration.TotalSeconds:F0} s each; scaling rows: 1 connection, {s.ScalingDuration.TotalSeconds:F0} s each |");
         md.AppendLine($"| Data | main: {run.Engines.FirstOrDefault()?.Main?.Size}; small: {DataSize.Small.Describe()} |");
         md.AppendLine($"| Database size (main) | {string.Join(", ", run.Engines.Select(e => $"{e.Engine.Title} {e.DatabaseBytes / 1048576.0:N0} MiB"))} |");
-        var loads = run.Engines.SelectMany(e => e.Scenarios.Select(x => x.LoadAverage).Concat(e.MainRatio?.Rounds.Select(r => r.LoadAverage) ?? [])).ToList();
-        if (loads.Count > 0)
+        var others = run.Engines.SelectMany(OtherCores).ToList();
+        if (others.Count > 0)
         {
-            md.AppendLine($"| Machine load | 1-minute load average at the start of each measurement: {loads.Min():F1}–{loads.Max():F1} (server and wrk alone make about 2; more means other processes shared the 2 cores) |");
+            md.AppendLine($"| Other processes | {others.Min():F2}–{others.Max():F2} cores (median {Median.Of(others):F2}) of the 2 went to processes other than the server, its database and wrk during the measurements |");
         }
 
         md.AppendLine();
@@ -143,8 +143,8 @@ public static class BenchmarkReport
     private static void AppendRatios(StringBuilder md, RunResults run)
     {
         md.AppendLine("## Coverage against the baseline").AppendLine();
-        md.AppendLine($"`GET /health/live` and `GET /v1/stories/{{id}}/coverage` (random stories), {run.Settings.Connections} connections, alternating on one server after a warm-up of both; the ratio is of the medians. Load is the 1-minute load average when the round started.").AppendLine();
-        md.AppendLine("| Engine | Database | Round | Baseline req/s | Coverage req/s | Ratio | Load |").AppendLine("|---|---|---:|---:|---:|---:|---:|");
+        md.AppendLine($"`GET /health/live` and `GET /v1/stories/{{id}}/coverage` (random stories) through the same wrk script machinery, {run.Settings.Connections} connections, alternating on one server after a warm-up of both; the ratio is of the medians. Processor time per request is the server's (with PostgreSQL's for coverage on that engine); other processes are what the rest of the machine used meanwhile, in cores.").AppendLine();
+        md.AppendLine("| Engine | Database | Round | Baseline req/s | Coverage req/s | Ratio | Baseline µs/request | Coverage µs/request | Other processes |").AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var engine in run.Engines)
         {
             foreach (var (database, ratio) in new[] { ("main", engine.MainRatio), ("small", engine.SmallRatio) })
@@ -157,10 +157,10 @@ public static class BenchmarkReport
                 var i = 0;
                 foreach (var round in ratio.Rounds)
                 {
-                    md.AppendLine($"| {engine.Engine.Title} | {database} | {++i} | {round.Baseline.RequestsPerSecond:N0} | {round.Coverage.RequestsPerSecond:N0} | {round.Ratio:F2} | {round.LoadAverage:F1} |");
+                    md.AppendLine($"| {engine.Engine.Title} | {database} | {++i} | {round.Baseline.RequestsPerSecond:N0} | {round.Coverage.RequestsPerSecond:N0} | {round.Ratio:F2} | {CpuUs(round.Baseline.Cpu)} | {CpuUs(round.Coverage.Cpu)} | {round.Coverage.Cpu.OtherCores:F2} |");
                 }
 
-                md.AppendLine($"| {engine.Engine.Title} | {database} | **median** | **{ratio.BaselineRps:N0}** | **{ratio.CoverageRps:N0}** | **{ratio.Ratio:F2}** | |");
+                md.AppendLine($"| {engine.Engine.Title} | {database} | **median** (warm after {ratio.CoverageWarmup.TotalSeconds:F0} s + {ratio.BaselineWarmup.TotalSeconds:F0} s) | **{ratio.BaselineRps:N0}** | **{ratio.CoverageRps:N0}** | **{ratio.Ratio:F2}** | | processor time ratio **{ratio.CpuRatio:F2}** | |");
             }
         }
 
@@ -177,7 +177,7 @@ public static class BenchmarkReport
 
         md.AppendLine("## Reads under writes").AppendLine();
         md.AppendLine($"On the small database ({DataSize.Small.Describe()}): wrk reads random stories' coverage at {run.Settings.Connections} connections for {run.Settings.RoundDuration.TotalSeconds:F0} s alone, then again while one client imports {ReadsUnderWrites.WritesPerSecond} single-article rows a second (`POST /v1/articles/import`, one NDJSON row per request, each linked to a random story of the same set; open loop, latency counted from each request's scheduled time). The ratio is of the medians. Afterwards the stories' article totals, read through the coverage API, must count every acknowledged write.").AppendLine();
-        md.AppendLine("| Engine | Round | Reads alone req/s | Reads under writes req/s | Ratio | Writes/s achieved | Write p50 | Write p99 | Write max | Write errors |").AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        md.AppendLine("| Engine | Round | Reads alone req/s | Reads under writes req/s | Ratio | Writes/s achieved | Write p50 | Write p99 | Write max | Write errors | Other processes |").AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var engine in engines)
         {
             var result = engine.ReadsUnderWrites!;
@@ -185,10 +185,10 @@ public static class BenchmarkReport
             foreach (var round in result.Rounds)
             {
                 var w = round.Writer;
-                md.AppendLine($"| {engine.Engine.Title} | {++i} | {round.ReadOnly.RequestsPerSecond:N0} | {round.UnderWrites.RequestsPerSecond:N0} | {round.Ratio:F2} | {w.WritesPerSecond:F1} | {Ms(w.P50Us)} | {Ms(w.P99Us)} | {Ms(w.MaxUs)} | {w.Errors} |");
+                md.AppendLine($"| {engine.Engine.Title} | {++i} | {round.ReadOnly.RequestsPerSecond:N0} | {round.UnderWrites.RequestsPerSecond:N0} | {round.Ratio:F2} | {w.WritesPerSecond:F1} | {Ms(w.P50Us)} | {Ms(w.P99Us)} | {Ms(w.MaxUs)} | {w.Errors} | {round.UnderWrites.Cpu.OtherCores:F2} |");
             }
 
-            md.AppendLine($"| {engine.Engine.Title} | **median** | **{result.ReadOnlyRps:N0}** | **{result.UnderWritesRps:N0}** | **{result.Ratio:F2}** | | | | | |");
+            md.AppendLine($"| {engine.Engine.Title} | **median** | **{result.ReadOnlyRps:N0}** | **{result.UnderWritesRps:N0}** | **{result.Ratio:F2}** | | | | | | |");
         }
 
         md.AppendLine();
@@ -212,12 +212,12 @@ public static class BenchmarkReport
 
         md.AppendLine($"### {r.Engine.Title}: scenarios").AppendLine();
         md.AppendLine($"{s.Connections} connections. Baseline and coverage: the median of the rounds above. Every other scenario: one run of {s.Duration.TotalSeconds:F0} s. Latency is per request. Errors count socket errors, timeouts and any answer whose status is not the one the scenario expects (200, or 304 for the conditional GET).").AppendLine();
-        md.AppendLine("| Scenario | What | Requests/s | Stories/s | p50 | p99 | Max | Errors | × baseline | Load |").AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        md.AppendLine("| Scenario | What | Requests/s | Stories/s | p50 | p99 | Max | Errors | × baseline | µs/request | Other processes |").AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         var baseline = r.Scenarios.FirstOrDefault(x => x.Name == "baseline")?.Result.RequestsPerSecond;
         foreach (var x in r.Scenarios)
         {
             var rps = x.Result.RequestsPerSecond;
-            md.AppendLine($"| {x.Name} | {x.What} | {rps:N0} | {(x.Name == "baseline" ? "–" : (rps * x.StoriesPerRequest).ToString("N0", CultureInfo.InvariantCulture))} | {Ms(x.Result.P50Us)} | {Ms(x.Result.P99Us)} | {Ms(x.Result.MaxUs)} | {x.Result.Errors} | {(baseline is > 0 ? (rps / baseline.Value).ToString("F2", CultureInfo.InvariantCulture) : "–")} | {x.LoadAverage:F1} |");
+            md.AppendLine($"| {x.Name} | {x.What} | {rps:N0} | {(x.Name == "baseline" ? "–" : (rps * x.StoriesPerRequest).ToString("N0", CultureInfo.InvariantCulture))} | {Ms(x.Result.P50Us)} | {Ms(x.Result.P99Us)} | {Ms(x.Result.MaxUs)} | {x.Result.Errors} | {(baseline is > 0 ? (rps / baseline.Value).ToString("F2", CultureInfo.InvariantCulture) : "–")} | {CpuUs(x.Run.Cpu)} | {x.Run.Cpu.OtherCores:F2} |");
         }
 
         if (r.Scenarios.FirstOrDefault(x => x.Name == "mixed") is { } mixed)
@@ -262,6 +262,16 @@ public static class BenchmarkReport
 
         md.AppendLine();
     }
+
+    private static IEnumerable<double> OtherCores(EngineResults e) =>
+        e.Scenarios.Select(x => x.Run.Cpu.OtherCores)
+            .Concat(new[] { e.MainRatio, e.SmallRatio }.SelectMany(r => r?.Rounds ?? []).SelectMany(r => new[] { r.Baseline.Cpu.OtherCores, r.Coverage.Cpu.OtherCores }))
+            .Concat(e.ReadsUnderWrites?.Rounds.SelectMany(r => new[] { r.ReadOnly.Cpu.OtherCores, r.UnderWrites.Cpu.OtherCores }) ?? []);
+
+    /// <summary>The server's processor time per request, and the database server's after a plus when it has its own processes.</summary>
+    private static string CpuUs(CpuUse cpu) => cpu.DatabaseUsPerRequest > 0
+        ? string.Create(CultureInfo.InvariantCulture, $"{cpu.ServerUsPerRequest:F1} + {cpu.DatabaseUsPerRequest:F1}")
+        : cpu.ServerUsPerRequest.ToString("F1", CultureInfo.InvariantCulture);
 
     private static string Ms(long microseconds) => (microseconds / 1000.0).ToString(microseconds < 10_000 ? "F2" : "F1", CultureInfo.InvariantCulture) + " ms";
 

@@ -6,11 +6,12 @@ namespace NewsLens.Benchmarks;
 
 /// <summary>
 /// How long each measurement runs. <see cref="Rounds"/> of <see cref="RoundDuration"/> are the alternating baseline and
-/// coverage runs behind the coverage-to-baseline ratio, and the reads-under-writes rounds; quick mode runs the same
-/// protocol as the full run, only fewer rounds and shorter single scenarios.
+/// coverage runs behind the coverage-to-baseline ratio, and the reads-under-writes rounds, each after a
+/// <see cref="WarmUp"/> of at most <see cref="WarmupLimit"/>; quick mode runs the same protocol as the full run, only
+/// fewer and shorter rounds and shorter single scenarios. <see cref="ListWarmup"/> warms the story list before it runs.
 /// </summary>
 public sealed record RunSettings(bool Quick, string ServerDll, string LuaDirectory, string WorkDirectory, int Connections,
-    TimeSpan Duration, TimeSpan ScalingDuration, TimeSpan Warmup, int Rounds, TimeSpan RoundDuration)
+    TimeSpan Duration, TimeSpan ScalingDuration, TimeSpan WarmupLimit, TimeSpan ListWarmup, int Rounds, TimeSpan RoundDuration)
 {
     public DataSize MainSize => Quick ? DataSize.Quick : DataSize.Full;
 
@@ -19,18 +20,21 @@ public sealed record RunSettings(bool Quick, string ServerDll, string LuaDirecto
 }
 
 /// <summary>One load scenario's result, with how many stories each request reads (batch: 100).</summary>
-public sealed record ScenarioResult(string Name, string What, int Connections, WrkResult Result, int StoriesPerRequest = 1, double LoadAverage = 0);
+public sealed record ScenarioResult(string Name, string What, int Connections, Measured Run, int StoriesPerRequest = 1)
+{
+    public WrkResult Result => Run.Result;
+}
 
 public sealed record ScalingRow(string Label, long Size, WrkResult Result);
 
-/// <summary>One baseline run and the coverage run right after it, and the machine's load average when they started.</summary>
-public sealed record RatioRound(WrkResult Baseline, WrkResult Coverage, double LoadAverage)
+/// <summary>One baseline run and the coverage run right after it.</summary>
+public sealed record RatioRound(Measured Baseline, Measured Coverage)
 {
     public double Ratio => Coverage.RequestsPerSecond / Baseline.RequestsPerSecond;
 }
 
-/// <summary>The alternating baseline and coverage rounds on one database; the ratio is of their medians.</summary>
-public sealed record CoverageRatio(IReadOnlyList<RatioRound> Rounds)
+/// <summary>The alternating baseline and coverage rounds on one database, after warm-ups that took this long; the ratio is of their medians.</summary>
+public sealed record CoverageRatio(IReadOnlyList<RatioRound> Rounds, TimeSpan CoverageWarmup, TimeSpan BaselineWarmup)
 {
     public double BaselineRps => Median.Of(Rounds.Select(r => r.Baseline.RequestsPerSecond));
 
@@ -38,7 +42,11 @@ public sealed record CoverageRatio(IReadOnlyList<RatioRound> Rounds)
 
     public double Ratio => CoverageRps / BaselineRps;
 
-    public long Errors => Rounds.Sum(r => r.Baseline.Errors + r.Coverage.Errors);
+    public long Errors => Rounds.Sum(r => r.Baseline.Result.Errors + r.Coverage.Result.Errors);
+
+    /// <summary>The server's processor time per coverage request over its time per baseline request (medians): the ratio without the load generator's share.</summary>
+    public double CpuRatio => Median.Of(Rounds.Select(r => r.Baseline.Cpu.ServerUsPerRequest + r.Baseline.Cpu.DatabaseUsPerRequest))
+        / Median.Of(Rounds.Select(r => r.Coverage.Cpu.ServerUsPerRequest + r.Coverage.Cpu.DatabaseUsPerRequest));
 
     /// <summary>The median baseline run (an odd number of rounds makes it the one <see cref="BaselineRps"/> is): the scenario table's row.</summary>
     public RatioRound MedianBaseline => Rounds.OrderBy(r => r.Baseline.RequestsPerSecond).ElementAt(Rounds.Count / 2);
@@ -92,11 +100,14 @@ public sealed class LoadRun(RunSettings settings, BenchEngine engine, TextWriter
 
     private string Files => Path.Combine(settings.WorkDirectory, engine.Name);
 
+    private int? databasePid;
+
     public async Task<EngineResults> RunAsync()
     {
         var results = new EngineResults { Engine = engine };
         Directory.CreateDirectory(Files);
         log.WriteLine($"==> {engine.Title}");
+        databasePid = await engine.DatabaseServerPidAsync();
 
         foreach (var articles in settings.ListScalingArticles)
         {
@@ -157,37 +168,43 @@ public sealed class LoadRun(RunSettings settings, BenchEngine engine, TextWriter
         var ids = Path.Combine(Files, "ids-small.txt");
         await File.WriteAllLinesAsync(ids, stories.Select(Text));
         var wrk = new Wrk(settings.LuaDirectory, server.BaseUrl);
-        results.SmallRatio = await CoverageRatioAsync(wrk, ids, "small database");
+        results.SmallRatio = await CoverageRatioAsync(server, wrk, ids, "small database");
 
         using var http = Client(server);
-        results.ReadsUnderWrites = await new ReadsUnderWrites(wrk, http, settings.Connections, log)
-            .RunAsync(stories, [.. plan.Outlets.Select(o => o.Domain)], ids, settings.Rounds, settings.RoundDuration, settings.Warmup);
+        results.ReadsUnderWrites = await new ReadsUnderWrites(wrk, Meter(server), http, settings.Connections, log)
+            .RunAsync(stories, [.. plan.Outlets.Select(o => o.Domain)], ids, settings.Rounds, settings.RoundDuration, settings.WarmupLimit);
     }
 
     /// <summary>
     /// Both endpoints warmed up, then baseline and coverage alternately, <see cref="RunSettings.Rounds"/> times: the
     /// protocol behind the coverage-to-baseline target, the same in quick and full runs (docs/benchmarks.md explains why).
     /// </summary>
-    private async Task<CoverageRatio> CoverageRatioAsync(Wrk wrk, string idsFile, string where)
+    private async Task<CoverageRatio> CoverageRatioAsync(Server server, Wrk wrk, string idsFile, string where)
     {
+        var meter = Meter(server);
         var ids = new Dictionary<string, string> { ["IDS_FILE"] = idsFile, ["EXPECT_STATUS"] = "200" };
         var none = new Dictionary<string, string>();
         var c = settings.Connections;
-        await wrk.RunAsync("coverage.lua", c, settings.Warmup, ids);
-        await wrk.RunAsync("live.lua", c, settings.Warmup, none);
+        var warmUp = new WarmUp(wrk, meter, c, settings.WarmupLimit);
+        var coverageWarmup = await warmUp.RunAsync("coverage.lua", ids);
+        var baselineWarmup = await warmUp.RunAsync("live.lua", none);
+        log.WriteLine($"warm after {coverageWarmup.TotalSeconds:F0} s of coverage and {baselineWarmup.TotalSeconds:F0} s of baseline");
 
         var rounds = new List<RatioRound>();
         for (var i = 0; i < settings.Rounds; i++)
         {
-            var load = LoadAverage();
-            var round = new RatioRound(await wrk.RunAsync("live.lua", c, settings.RoundDuration, none), await wrk.RunAsync("coverage.lua", c, settings.RoundDuration, ids), load);
+            var round = new RatioRound(
+                await meter.MeasureAsync(() => wrk.RunAsync("live.lua", c, settings.RoundDuration, none)),
+                await meter.MeasureAsync(() => wrk.RunAsync("coverage.lua", c, settings.RoundDuration, ids)));
             rounds.Add(round);
             log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"coverage ÷ baseline, {where}, round {i + 1}: {round.Coverage.RequestsPerSecond:N0} ÷ {round.Baseline.RequestsPerSecond:N0} req/s = {round.Ratio:F2} (load {load:F1})"));
+                $"coverage ÷ baseline, {where}, round {i + 1}: {round.Coverage.RequestsPerSecond:N0} ÷ {round.Baseline.RequestsPerSecond:N0} req/s = {round.Ratio:F2}; server {round.Coverage.Cpu.ServerUsPerRequest:F1} and {round.Baseline.Cpu.ServerUsPerRequest:F1} µs/request; other processes {round.Coverage.Cpu.OtherCores:F2} cores"));
         }
 
-        return new CoverageRatio(rounds);
+        return new CoverageRatio(rounds, coverageWarmup, baselineWarmup);
     }
+
+    private CpuMeter Meter(Server server) => new(server.Pid, databasePid);
 
     private Task<Server> StartAsync(BenchDatabase database) => Server.StartAsync(settings.ServerDll, engine, database, KeyHash, port);
 
@@ -207,7 +224,7 @@ public sealed class LoadRun(RunSettings settings, BenchEngine engine, TextWriter
     private async Task<ScalingRow> ListLatencyAsync(Server server, long articles)
     {
         var wrk = new Wrk(settings.LuaDirectory, server.BaseUrl);
-        await wrk.RunAsync("list.lua", 1, settings.Warmup / 2, new Dictionary<string, string>(), threads: 1);
+        await wrk.RunAsync("list.lua", 1, settings.ListWarmup, new Dictionary<string, string>(), threads: 1);
         var result = await wrk.RunAsync("list.lua", 1, settings.ScalingDuration, new Dictionary<string, string>(), threads: 1);
         log.WriteLine($"list on {articles:N0} articles: p50 {result.P50Us / 1000.0:F2} ms, p99 {result.P99Us / 1000.0:F2} ms, {result.Errors} errors");
         return new ScalingRow($"{articles:N0} articles", articles, result);
@@ -230,13 +247,12 @@ public sealed class LoadRun(RunSettings settings, BenchEngine engine, TextWriter
         var c = settings.Connections;
         Dictionary<string, string> Ids(string file, int expect = 200) => new() { ["IDS_FILE"] = Path.Combine(Files, file), ["EXPECT_STATUS"] = Text(expect) };
 
-        log.WriteLine($"==> coverage ÷ baseline on the main database, {settings.Rounds} rounds of {settings.RoundDuration.TotalSeconds:F0} s after a {settings.Warmup.TotalSeconds:F0} s warm-up of each");
-        results.MainRatio = await CoverageRatioAsync(wrk, typical, "main database");
-        var (baseline, coverage) = (results.MainRatio.MedianBaseline, results.MainRatio.MedianCoverage);
-        results.Scenarios.Add(new("baseline", "GET /health/live (no database)", c, baseline.Baseline, LoadAverage: baseline.LoadAverage));
-        results.Scenarios.Add(new("coverage", "GET /v1/stories/{id}/coverage, random typical story (3–60 articles)", c, coverage.Coverage, LoadAverage: coverage.LoadAverage));
+        log.WriteLine($"==> coverage ÷ baseline on the main database, {settings.Rounds} rounds of {settings.RoundDuration.TotalSeconds:F0} s after a warm-up of each");
+        results.MainRatio = await CoverageRatioAsync(server, wrk, typical, "main database");
+        results.Scenarios.Add(new("baseline", "GET /health/live (no database)", c, results.MainRatio.MedianBaseline.Baseline));
+        results.Scenarios.Add(new("coverage", "GET /v1/stories/{id}/coverage, random typical story (3–60 articles)", c, results.MainRatio.MedianCoverage.Coverage));
 
-        await wrk.RunAsync("list.lua", c, settings.Warmup / 2, new Dictionary<string, string>());
+        await wrk.RunAsync("list.lua", c, settings.ListWarmup, new Dictionary<string, string>());
         var giants = manifest.SpecialStories.Keys.Select(int.Parse).Where(s => s >= 5_000).Order().ToList();
         var scenarios = new List<(string Name, string What, string Script, Dictionary<string, string> Env, int PerRequest)>();
         scenarios.AddRange(giants.Select(g => ($"coverage-{g / 1000}k", $"GET /v1/stories/{{id}}/coverage of the {g:N0}-article story", "coverage.lua", Ids($"ids-{g}.txt"), 1)));
@@ -249,12 +265,13 @@ public sealed class LoadRun(RunSettings settings, BenchEngine engine, TextWriter
         mixed["RUN_ID"] = DateTime.UtcNow.Ticks.ToString(CultureInfo.InvariantCulture);
         scenarios.Add(("mixed", "90% coverage reads, 10% writes (an article imported and linked to a random story)", "mixed.lua", mixed, 1));
 
+        var meter = Meter(server);
         foreach (var (name, what, script, env, perRequest) in scenarios)
         {
-            var load = LoadAverage();
-            var result = await wrk.RunAsync(script, c, settings.Duration, env);
-            results.Scenarios.Add(new ScenarioResult(name, what, c, result, perRequest, load));
-            log.WriteLine($"{name,-14} {result.RequestsPerSecond,9:N0} req/s  p50 {result.P50Us / 1000.0,7:F2} ms  p99 {result.P99Us / 1000.0,7:F2} ms  max {result.MaxUs / 1000.0,8:F2} ms  errors {result.Errors}  load {load:F1}");
+            var run = await meter.MeasureAsync(() => wrk.RunAsync(script, c, settings.Duration, env));
+            results.Scenarios.Add(new ScenarioResult(name, what, c, run, perRequest));
+            var result = run.Result;
+            log.WriteLine($"{name,-14} {result.RequestsPerSecond,9:N0} req/s  p50 {result.P50Us / 1000.0,7:F2} ms  p99 {result.P99Us / 1000.0,7:F2} ms  max {result.MaxUs / 1000.0,8:F2} ms  errors {result.Errors}  other processes {run.Cpu.OtherCores:F2} cores");
         }
 
         log.WriteLine("==> coverage latency against story size (1 connection)");
@@ -281,10 +298,6 @@ public sealed class LoadRun(RunSettings settings, BenchEngine engine, TextWriter
 
         return lines;
     }
-
-    /// <summary>The 1-minute load average: other processes on this shared machine show in it, so the report can say when it was busy.</summary>
-    public static double LoadAverage() =>
-        double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture);
 
     private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

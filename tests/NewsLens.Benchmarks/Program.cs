@@ -38,9 +38,10 @@ switch (command)
             Connections: 32,
             Duration: TimeSpan.FromSeconds(quick ? 2 : 15),
             ScalingDuration: TimeSpan.FromSeconds(quick ? 1 : 5),
-            Warmup: TimeSpan.FromSeconds(quick ? 3 : 10),
+            WarmupLimit: TimeSpan.FromSeconds(30),
+            ListWarmup: TimeSpan.FromSeconds(quick ? 1 : 5),
             Rounds: quick ? 3 : 5,
-            RoundDuration: TimeSpan.FromSeconds(quick ? 3 : 6));
+            RoundDuration: TimeSpan.FromSeconds(quick ? 3 : 5));
         var results = new RunResults { Settings = settings };
         foreach (var engine in BenchEngine.Parse(Option("--engine", "sqlite"), settings.WorkDirectory, args.Contains("--postgres") ? Option("--postgres") : null))
         {

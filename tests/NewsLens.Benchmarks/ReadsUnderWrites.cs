@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 namespace NewsLens.Benchmarks;
 
 /// <summary>One round: wrk's coverage reads alone, then the same reads while the paced writer imports.</summary>
-public sealed record ReadsUnderWritesRound(WrkResult ReadOnly, WrkResult UnderWrites, WriterResult Writer)
+public sealed record ReadsUnderWritesRound(Measured ReadOnly, Measured UnderWrites, WriterResult Writer)
 {
     public double Ratio => UnderWrites.RequestsPerSecond / ReadOnly.RequestsPerSecond;
 }
@@ -22,7 +22,7 @@ public sealed record ReadsUnderWritesResult(IReadOnlyList<ReadsUnderWritesRound>
     /// <summary>Median reads under writes over median reads alone.</summary>
     public double Ratio => UnderWritesRps / ReadOnlyRps;
 
-    public long Errors => Rounds.Sum(r => r.ReadOnly.Errors + r.UnderWrites.Errors + r.Writer.Errors) + Math.Abs(LostWrites);
+    public long Errors => Rounds.Sum(r => r.ReadOnly.Result.Errors + r.UnderWrites.Result.Errors + r.Writer.Errors) + Math.Abs(LostWrites);
 }
 
 /// <summary>
@@ -31,7 +31,7 @@ public sealed record ReadsUnderWritesResult(IReadOnlyList<ReadsUnderWritesRound>
 /// second, each linked to a random story of the same set. Rounds alternate the two, back to back on one server, so a
 /// busy neighbour on this shared machine weighs on both sides of the ratio alike.
 /// </summary>
-public sealed class ReadsUnderWrites(Wrk wrk, HttpClient http, int connections, TextWriter log)
+public sealed class ReadsUnderWrites(Wrk wrk, CpuMeter meter, HttpClient http, int connections, TextWriter log)
 {
     public const int WritesPerSecond = 100;
 
@@ -39,24 +39,24 @@ public sealed class ReadsUnderWrites(Wrk wrk, HttpClient http, int connections, 
     private static readonly TimeSpan Margin = TimeSpan.FromSeconds(1);
 
     public async Task<ReadsUnderWritesResult> RunAsync(IReadOnlyList<long> storyIds, IReadOnlyList<string> outletDomains, string idsFile,
-        int rounds, TimeSpan duration, TimeSpan warmup)
+        int rounds, TimeSpan duration, TimeSpan warmupLimit)
     {
         var reads = new Dictionary<string, string> { ["IDS_FILE"] = idsFile, ["EXPECT_STATUS"] = "200" };
         var writer = new PacedWriter(http, storyIds, outletDomains, WritesPerSecond);
         var before = await ArticleTotalAsync(storyIds);
 
-        await wrk.RunAsync("coverage.lua", connections, warmup, reads);
+        await new WarmUp(wrk, meter, connections, warmupLimit).RunAsync("coverage.lua", reads);
         var results = new List<ReadsUnderWritesRound>();
         for (var round = 1; round <= rounds; round++)
         {
-            var readOnly = await wrk.RunAsync("coverage.lua", connections, duration, reads);
+            var readOnly = await meter.MeasureAsync(() => wrk.RunAsync("coverage.lua", connections, duration, reads));
             var writing = writer.RunAsync(duration + 2 * Margin, $"{DateTime.UtcNow.Ticks}-{round}");
             await Task.Delay(Margin);
-            var underWrites = await wrk.RunAsync("coverage.lua", connections, duration, reads);
+            var underWrites = await meter.MeasureAsync(() => wrk.RunAsync("coverage.lua", connections, duration, reads));
             var written = await writing;
             results.Add(new ReadsUnderWritesRound(readOnly, underWrites, written));
             log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"reads under writes, round {round}: {readOnly.RequestsPerSecond:N0} req/s alone, {underWrites.RequestsPerSecond:N0} under {written.WritesPerSecond:F0} writes/s (p99 {written.P99Us / 1000.0:F1} ms): {underWrites.RequestsPerSecond / readOnly.RequestsPerSecond:F2}×"));
+                $"reads under writes, round {round}: {readOnly.RequestsPerSecond:N0} req/s alone, {underWrites.RequestsPerSecond:N0} under {written.WritesPerSecond:F0} writes/s (p99 {written.P99Us / 1000.0:F1} ms): {underWrites.RequestsPerSecond / readOnly.RequestsPerSecond:F2}×; other processes {underWrites.Cpu.OtherCores:F2} cores"));
         }
 
         var acknowledged = results.Sum(r => (long)r.Writer.Written);

@@ -16,6 +16,8 @@ public sealed class Server : IAsyncDisposable
 
     public string BaseUrl { get; }
 
+    public int Pid => process.Id;
+
     /// <summary>From process start to the first passing <c>/health/ready</c>.</summary>
     public TimeSpan StartToReady { get; private set; }
 
