@@ -11,7 +11,7 @@ namespace NewsLens.Benchmarks;
 public sealed class WarmUp(Wrk wrk, CpuMeter meter, int connections, TimeSpan limit)
 {
     private const double Step = 0.05;
-    private const int SteadySlices = 3;
+    private const int SteadySlices = 4;
     private static readonly TimeSpan Slice = TimeSpan.FromSeconds(1);
 
     /// <summary>Answers how long the warm-up ran.</summary>

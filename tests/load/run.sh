@@ -6,6 +6,9 @@
 #   bash tests/load/run.sh --quick             # CI smoke run on SQLite (small databases, short runs); fails only on errors
 #   bash tests/load/run.sh --quick --engine both
 #   --engine sqlite|postgresql|both            # default: both for a full run, sqlite for --quick
+# --quick runs SQLite only because .ci/run must stay near 3 minutes: the publish and build take about a minute, one
+# engine's quick run about two (most of it the server's JIT warm-up before the ratio rounds), so both engines would
+# take about five. .ci/run's load and crash runs already exercise PostgreSQL.
 # PostgreSQL runs on a throwaway cluster (tests/load/postgres.sh); the script installs wrk and PostgreSQL with
 # apt-get when they are missing.
 set -euo pipefail
