@@ -10,6 +10,9 @@ public sealed record DataSize(int Outlets, int Stories, int Articles, int[] Gian
     /// <summary>Small enough for CI (a few seconds to load), with the same shape.</summary>
     public static DataSize Quick { get; } = new(300, 2_000, 20_000, [1_000, 5_000]);
 
+    /// <summary>The reads-under-writes scenario's database: every story's coverage fits any cache, so writes are what it measures.</summary>
+    public static DataSize Small { get; } = new(60, 300, 3_000, []);
+
     /// <summary>A database of about <paramref name="articles"/> articles with the full shape scaled down (list scaling table).</summary>
     public static DataSize WithArticles(int articles) =>
         new(Math.Min(2_000, Math.Max(100, articles / 50)), Math.Max(100, articles / 10), articles, []);

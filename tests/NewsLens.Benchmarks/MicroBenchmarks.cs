@@ -30,7 +30,8 @@ public class BiasRuleBenchmarks
 /// <summary>
 /// The coverage computation in process against the generated database, without HTTP: the store's two
 /// queries (stamps, and the groups aggregated from story_outlets) and the fold into the coverage object.
-/// NEWSLENS_BENCH_DB names the database and NEWSLENS_BENCH_STORIES maps story sizes to ids ("10=123,100=456").
+/// NEWSLENS_BENCH_ENGINE names the engine (sqlite or postgresql), NEWSLENS_BENCH_DB its connection string, and
+/// NEWSLENS_BENCH_STORIES maps story sizes to ids ("10=123,100=456").
 /// </summary>
 [MemoryDiagnoser]
 public class CoverageBenchmarks
@@ -48,9 +49,11 @@ public class CoverageBenchmarks
     {
         // As the API sets it at start (ServiceSetup): snake_case columns map to PascalCase properties.
         Dapper.DefaultTypeMap.MatchNamesWithUnderscores = true;
-        var path = Environment.GetEnvironmentVariable("NEWSLENS_BENCH_DB") ?? throw new InvalidOperationException("NEWSLENS_BENCH_DB is not set");
+        var connectionString = Environment.GetEnvironmentVariable("NEWSLENS_BENCH_DB") ?? throw new InvalidOperationException("NEWSLENS_BENCH_DB is not set");
+        Database database = Environment.GetEnvironmentVariable("NEWSLENS_BENCH_ENGINE") == "postgresql"
+            ? new PostgreSqlDatabase(connectionString)
+            : new SqliteDatabase($"{connectionString};Mode=ReadOnly;Pooling=True");
         // No cache: this measures the computation itself, as on the first read of each coverage version.
-        var database = new SqliteDatabase($"Data Source={path};Mode=ReadOnly;Pooling=True");
         var summaries = new CoverageSummaries(Microsoft.Extensions.Options.Options.Create(new CoverageOptions()));
         store = new CoverageStore(database, new CoverageCache(0), summaries,
             new NewsLens.Api.Ratings.RatingStore(database, summaries, Microsoft.Extensions.Options.Options.Create(new NewsLens.Api.Ratings.RatingsSettings())), TimeProvider.System);
@@ -61,6 +64,13 @@ public class CoverageBenchmarks
     public async Task<StoryCoverage> Coverage()
     {
         var read = await store.ReadAsync([storyId], CancellationToken.None);
+        return read.Coverage(storyId, CoverageBasis.Sources, new BlindspotOptions());
+    }
+
+    [Benchmark(Description = "Coverage by one rater as of a date, worked out on request from the story's outlets and ratings")]
+    public async Task<StoryCoverage> CoverageByRaterAsOf()
+    {
+        var read = await store.ReadWithRatingsAsync([storyId], new RatingsChoice("newslens", DateTimeOffset.UtcNow), CancellationToken.None);
         return read.Coverage(storyId, CoverageBasis.Sources, new BlindspotOptions());
     }
 

@@ -1,10 +1,13 @@
-// NewsLens benchmarks (issue 5). Usually started by tests/load/run.sh, which publishes the server first.
+// NewsLens benchmarks (issues 5 and 13). Usually started by tests/load/run.sh, which publishes the server first and,
+// for PostgreSQL, starts a throwaway cluster.
 //
-//   run   --server-dll PATH --lua DIR --work DIR [--report docs/benchmark-report.md] [--quick]
-//         generate the databases through the API, drive every wrk scenario, run the micro-benchmarks, write the report
-//   generate --base-url URL --api-key KEY [--articles N] [--seed N]
+//   run   --server-dll PATH --lua DIR --work DIR [--engine sqlite|postgresql|both] [--postgres CONNECTIONSTRING]
+//         [--report docs/benchmark-report.md] [--quick]
+//         on each engine: generate the databases through the API, drive every wrk scenario, run the micro-benchmarks;
+//         then write the report. --postgres is the cluster's superuser connection (a database per data set is made from it)
+//   generate --base-url URL --api-key KEY [--articles N | --size small|quick] [--seed N]
 //         only the data generator, against a running server with an empty database (1,000,000 articles by default)
-//   micro --db PATH --stories 10=ID,100=ID,...
+//   micro --db CONNECTIONSTRING [--engine sqlite|postgresql] --stories 10=ID,100=ID,...
 //         only the BenchmarkDotNet micro-benchmarks against an existing generated database
 using System.Globalization;
 using BenchmarkDotNet.Configs;
@@ -35,12 +38,19 @@ switch (command)
             Connections: 32,
             Duration: TimeSpan.FromSeconds(quick ? 2 : 15),
             ScalingDuration: TimeSpan.FromSeconds(quick ? 1 : 5),
-            Warmup: TimeSpan.FromSeconds(quick ? 2 : 10));
-        var results = await new LoadRun(settings, Console.Out).RunAsync();
-
-        var stories = string.Join(',', results.Main!.SpecialStories.Select(s => $"{s.Key}={s.Value}"));
-        var database = Path.Combine(settings.WorkDirectory, "main.db");
-        results.MicroBenchmarks = quick ? MicroSmoke(database, stories) : Micro(database, stories);
+            WarmupLimit: TimeSpan.FromSeconds(30),
+            ListWarmup: TimeSpan.FromSeconds(quick ? 1 : 5),
+            Rounds: quick ? 3 : 5,
+            RoundDuration: TimeSpan.FromSeconds(quick ? 3 : 5));
+        var results = new RunResults { Settings = settings };
+        foreach (var engine in BenchEngine.Parse(Option("--engine", "sqlite"), settings.WorkDirectory, args.Contains("--postgres") ? Option("--postgres") : null))
+        {
+            var engineResults = await new LoadRun(settings, engine, Console.Out).RunAsync();
+            var stories = string.Join(',', engineResults.Main!.SpecialStories.Select(s => $"{s.Key}={s.Value}"));
+            var database = engineResults.MainDatabase!.ConnectionString;
+            engineResults.MicroBenchmarks = quick ? MicroSmoke(engine.Name, database, stories) : Micro(engine.Name, database, stories);
+            results.Engines.Add(engineResults);
+        }
 
         var report = BenchmarkReport.Markdown(results);
         Console.WriteLine();
@@ -58,7 +68,13 @@ switch (command)
     case "generate":
     {
         var articles = int.Parse(Option("--articles", "1000000"), CultureInfo.InvariantCulture);
-        var size = articles == DataSize.Full.Articles ? DataSize.Full : DataSize.WithArticles(articles);
+        var size = Option("--size", "") switch
+        {
+            "small" => DataSize.Small,
+            "quick" => DataSize.Quick,
+            _ when articles == DataSize.Full.Articles => DataSize.Full,
+            _ => DataSize.WithArticles(articles),
+        };
         size = size with { Seed = int.Parse(Option("--seed", "1"), CultureInfo.InvariantCulture) };
         using var http = new HttpClient(new RetryAfterHandler()) { BaseAddress = new Uri(Option("--base-url")), Timeout = TimeSpan.FromMinutes(10) };
         http.DefaultRequestHeaders.Add("X-Api-Key", Option("--api-key"));
@@ -68,20 +84,19 @@ switch (command)
     }
 
     case "micro":
-        Console.WriteLine(Micro(Path.GetFullPath(Option("--db")), Option("--stories")));
+        Console.WriteLine(Micro(Option("--engine", "sqlite"), Option("--db"), Option("--stories")));
         return 0;
 
     default:
-        Console.Error.WriteLine("usage: NewsLens.Benchmarks run --server-dll PATH --lua DIR --work DIR [--report FILE] [--quick]\n" +
-            "     | generate --base-url URL --api-key KEY [--articles N] [--seed N]\n     | micro --db PATH --stories 10=ID,...");
+        Console.Error.WriteLine("usage: NewsLens.Benchmarks run --server-dll PATH --lua DIR --work DIR [--engine sqlite|postgresql|both] [--postgres CONNECTIONSTRING] [--report FILE] [--quick]\n" +
+            "     | generate --base-url URL --api-key KEY [--articles N | --size small|quick] [--seed N]\n     | micro --db CONNECTIONSTRING [--engine sqlite|postgresql] --stories 10=ID,...");
         return 2;
 }
 
 // BenchmarkDotNet in this process (no generated project to build): a short but real job per benchmark.
-static string Micro(string database, string stories)
+static string Micro(string engine, string database, string stories)
 {
-    Environment.SetEnvironmentVariable("NEWSLENS_BENCH_DB", database);
-    Environment.SetEnvironmentVariable("NEWSLENS_BENCH_STORIES", stories);
+    Target(engine, database, stories);
     var config = ManualConfig.CreateMinimumViable()
         .AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithWarmupCount(3).WithIterationCount(10))
         .WithOption(ConfigOptions.DisableLogFile, true)
@@ -97,10 +112,9 @@ static string Micro(string database, string stories)
 }
 
 // Quick mode: every micro-benchmark body once, so the harness cannot rot; no timing.
-static string MicroSmoke(string database, string stories)
+static string MicroSmoke(string engine, string database, string stories)
 {
-    Environment.SetEnvironmentVariable("NEWSLENS_BENCH_DB", database);
-    Environment.SetEnvironmentVariable("NEWSLENS_BENCH_STORIES", stories);
+    Target(engine, database, stories);
     _ = new BiasRuleBenchmarks().Rules();
     foreach (var size in CoverageBenchmarks.Sizes())
     {
@@ -111,7 +125,20 @@ static string MicroSmoke(string database, string stories)
         {
             throw new InvalidOperationException($"The {size}-article story has {coverage.TotalArticles} articles in its coverage.");
         }
+
+        if (benchmark.CoverageByRaterAsOf().GetAwaiter().GetResult().TotalArticles != size)
+        {
+            throw new InvalidOperationException($"The {size}-article story's coverage by rater as of now misses articles.");
+        }
     }
 
     return string.Create(CultureInfo.InvariantCulture, $"Quick mode: each micro-benchmark ran once, untimed ({CoverageBenchmarks.Sizes().Count()} story sizes checked: each story's coverage counts exactly its planted articles).");
+}
+
+// CoverageBenchmarks reads its database from the environment: BenchmarkDotNet creates the benchmark objects itself.
+static void Target(string engine, string database, string stories)
+{
+    Environment.SetEnvironmentVariable("NEWSLENS_BENCH_ENGINE", engine);
+    Environment.SetEnvironmentVariable("NEWSLENS_BENCH_DB", database);
+    Environment.SetEnvironmentVariable("NEWSLENS_BENCH_STORIES", stories);
 }

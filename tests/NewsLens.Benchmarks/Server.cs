@@ -16,10 +16,12 @@ public sealed class Server : IAsyncDisposable
 
     public string BaseUrl { get; }
 
+    public int Pid => process.Id;
+
     /// <summary>From process start to the first passing <c>/health/ready</c>.</summary>
     public TimeSpan StartToReady { get; private set; }
 
-    public static async Task<Server> StartAsync(string serverDll, string databasePath, string apiKeySha256, int port)
+    public static async Task<Server> StartAsync(string serverDll, BenchEngine engine, BenchDatabase database, string apiKeySha256, int port)
     {
         var baseUrl = $"http://127.0.0.1:{port}";
         // Started from its publish folder, as in the container image (WORKDIR /app): the content root is the
@@ -32,7 +34,8 @@ public sealed class Server : IAsyncDisposable
         };
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["ASPNETCORE_URLS"] = baseUrl;
-        start.Environment["ConnectionStrings__NewsLens"] = $"Data Source={databasePath}";
+        start.Environment["Storage__Engine"] = engine.Name;
+        start.Environment["ConnectionStrings__NewsLens"] = database.ConnectionString;
         start.Environment["Auth__Keys__0__Name"] = "benchmark";
         start.Environment["Auth__Keys__0__Sha256"] = apiKeySha256;
         // The benchmark measures the server, not the limiter protecting it from one client.
