@@ -46,6 +46,10 @@ public sealed record OutletRequest(
         EnumText<Ownership>.Name(Ownership), NormalizedCountry);
 }
 
+/// <summary>An outlet.</summary>
+/// <param name="Bias">The combined rating of the raters' ratings in force (Ratings:Combine); null when no rater rates its bias.</param>
+/// <param name="Factuality">The combined factuality rating; null when no rater rates it.</param>
+/// <param name="Ratings">Each rater's rating in force, in rater order (GET /v1/outlets/{id}/ratings has their history).</param>
 public sealed record OutletResponse(
     long Id,
     string Name,
@@ -56,7 +60,8 @@ public sealed record OutletResponse(
     Ownership? Ownership,
     string? Country,
     DateTime CreatedAt,
-    DateTime UpdatedAt);
+    DateTime UpdatedAt,
+    IReadOnlyList<RatingResponse> Ratings);
 
 /// <summary>Query of <c>GET /v1/outlets</c>.</summary>
 /// <param name="Lean">Only outlets whose bias falls in this lean.</param>

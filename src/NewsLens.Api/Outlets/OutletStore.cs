@@ -22,11 +22,13 @@ public sealed class OutletRow
 
     public OutletValues Values => new(Name, Domain, Bias, Factuality, Ownership, Country);
 
-    public OutletResponse ToResponse()
+    /// <param name="ratings">The outlet's ratings in force, in rater order.</param>
+    public OutletResponse ToResponse(IEnumerable<RatingRow> ratings)
     {
         var bias = EnumText<Bias>.ParseStored(Bias);
         return new(Id, Name, Domain, bias, bias?.ToLean(), EnumText<Factuality>.ParseStored(Factuality),
-            EnumText<Ownership>.ParseStored(Ownership), Country, UnixTime.FromMs(CreatedAt), UnixTime.FromMs(UpdatedAt));
+            EnumText<Ownership>.ParseStored(Ownership), Country, UnixTime.FromMs(CreatedAt), UnixTime.FromMs(UpdatedAt),
+            [.. ratings.Select(r => r.ToResponse())]);
     }
 }
 

@@ -249,6 +249,21 @@ public sealed class RatingStore(Database database, CoverageSummaries summaries, 
         return result;
     }
 
+    /// <summary>Each outlet's ratings in force now, in rater order (for outlet answers).</summary>
+    public async Task<ILookup<long, RatingRow>> InForceAsync(IReadOnlyList<long> outletIds, CancellationToken ct)
+    {
+        if (outletIds.Count == 0)
+        {
+            return Array.Empty<RatingRow>().ToLookup(r => r.OutletId);
+        }
+
+        await using var connection = await database.OpenAsync(ct);
+        var position = (await connection.QueryAsync<string>(new CommandDefinition("SELECT id FROM raters ORDER BY position", cancellationToken: ct)))
+            .Select((id, index) => (id, index)).ToDictionary(p => p.id, p => p.index);
+        var ratings = await CurrentAsync(connection, null, database.Dialect, outletIds, long.MaxValue, ct);
+        return ratings.OrderBy(r => position.GetValueOrDefault(r.RaterId, int.MaxValue)).ToLookup(r => r.OutletId);
+    }
+
     /// <summary>An outlet's ratings (every one, oldest first), or null when there is no such outlet.</summary>
     public async Task<(IReadOnlyList<RatingRow> Ratings, IReadOnlyList<string> Order)?> ReadOutletAsync(long outletId, CancellationToken ct)
     {

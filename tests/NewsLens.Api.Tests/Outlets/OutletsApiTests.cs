@@ -33,8 +33,11 @@ public class OutletsApiTests(NewsLensFactory factory) : ApiTests(factory)
         Assert.EndsWith("Z", (string?)outlet["createdAt"]);
         Assert.Equal((string?)outlet["createdAt"], (string?)outlet["updatedAt"]);
         Assert.Equal(
-            ["id", "name", "domain", "bias", "lean", "factuality", "ownership", "country", "createdAt", "updatedAt"],
+            ["id", "name", "domain", "bias", "lean", "factuality", "ownership", "country", "createdAt", "updatedAt", "ratings"],
             outlet.AsObject().Select(p => p.Key));
+        // Its bias and factuality are its NewsLens rating, in force from its creation.
+        var rating = outlet["ratings"]!.AsArray().Single()!;
+        Assert.Equal($"newslens lean_left mostly_factual {outlet["createdAt"]}", $"{rating["rater"]} {rating["bias"]} {rating["factuality"]} {rating["effectiveFrom"]}");
 
         var fetched = await (await Client.GetAsync($"/v1/outlets/{id}")).ReadJsonAsync(HttpStatusCode.OK);
         Assert.True(JsonNode.DeepEquals(outlet, fetched));

@@ -58,6 +58,10 @@ public sealed class RatingsApiTests(NewsLensFactory factory) : ApiTests(factory)
         Assert.Equal(1, (int)coverage["bias"]!["left"]!["count"]!);
         Assert.Equal(0, (int)coverage["bias"]!["center"]!["count"]!);
 
+        Assert.Equal(["newslens:center", "allsides:left"], combined["ratings"]!.AsArray().Select(r => $"{r!["rater"]}:{r["bias"]}"));
+        var listed = await (await Client.GetAsync($"/v1/outlets?q={(string)outlet["domain"]!}")).ReadJsonAsync(HttpStatusCode.OK);
+        Assert.Equal(combined["ratings"]!.ToJsonString(), listed["items"]![0]!["ratings"]!.ToJsonString());
+
         var ratings = await RatingsAsync(outlet);
         Assert.Equal("lean_left", (string?)ratings["combined"]!["bias"]);
         Assert.Equal("mean", (string?)ratings["combined"]!["method"]);

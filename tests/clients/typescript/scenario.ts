@@ -126,6 +126,8 @@ async function main(): Promise<void> {
     check(`outlet ${spec.tag}: lean derived`, outlet.lean, spec.bias === "right" ? "right" : "left");
     check(`outlet ${spec.tag}: country upper case`, outlet.country, spec.country?.toUpperCase() ?? null);
     checkTrue(`outlet ${spec.tag}: ETag on the POST answer`, !!response.headers.get("etag"));
+    check(`outlet ${spec.tag}: its bias is its NewsLens rating`, outlet.ratings.map((r) => [r.rater, r.bias, r.recordedBy !== null]),
+      [["newslens", spec.bias, true]]);
     outlets.push(outlet);
   }
   const [leftOutlet, leanLeftOutlet, rightOutlet] = outlets as [
