@@ -120,6 +120,98 @@ public sealed class RatingStore(Database database, CoverageSummaries summaries, 
             return (RecordOutcome.Recorded, rating);
         }, ct);
 
+    /// <summary>Outlet ids by normalized domain, for the domains that name one.</summary>
+    public async Task<IReadOnlyDictionary<string, long>> OutletsByDomainAsync(IReadOnlyCollection<string> domains, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        var found = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var slice in domains.Distinct().Chunk(500))
+        {
+            var rows = database.Dialect.Rows("d", [new("domain", typeof(string))], [.. slice.Select(d => new object?[] { d })]);
+            foreach (var (id, domain) in await connection.QueryAsync<(long Id, string Domain)>(new CommandDefinition(
+                $"SELECT o.id, o.domain FROM {rows.Table} JOIN outlets o ON o.domain = d.domain", rows.Parameters, cancellationToken: ct)))
+            {
+                found[domain] = id;
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>Outlet ids by exact name (several where outlets share a name).</summary>
+    public async Task<ILookup<string, long>> OutletsByNameAsync(IReadOnlyCollection<string> names, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        var found = new List<(long Id, string Name)>();
+        foreach (var slice in names.Distinct().Chunk(500))
+        {
+            var rows = database.Dialect.Rows("n", [new("name", typeof(string))], [.. slice.Select(n => new object?[] { n })]);
+            found.AddRange(await connection.QueryAsync<(long Id, string Name)>(new CommandDefinition(
+                $"SELECT o.id, o.name FROM {rows.Table} JOIN outlets o ON o.name = n.name", rows.Parameters, cancellationToken: ct)));
+        }
+
+        return found.ToLookup(f => f.Name, f => f.Id, StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// Records a rater's imported ratings, each effective <paramref name="effectiveFrom"/>, in one transaction: rows
+    /// whose rating is already in force then are left alone; a row that meets a different rating of the rater at exactly
+    /// that instant is a bad row, and then nothing is written. A dry run classifies with a read connection and writes nothing.
+    /// </summary>
+    public async Task<(RatingImportResult? Result, IReadOnlyList<BadRow> Conflicts)> ImportAsync(string raterId,
+        IReadOnlyList<(long OutletId, CheckedRating Rating)> rows, long effectiveFrom, long now, string? recordedBy, bool dryRun, CancellationToken ct)
+    {
+        async Task<(List<RatingRow> Record, int Unchanged, List<BadRow> Conflicts)> ClassifyAsync(DbConnection connection, DbTransaction? transaction)
+        {
+            var inForce = (await CurrentAsync(connection, transaction, database.Dialect, [.. rows.Select(r => r.OutletId)], effectiveFrom, ct))
+                .Where(r => r.RaterId == raterId).ToDictionary(r => r.OutletId);
+            var (record, unchanged, conflicts) = (new List<RatingRow>(), 0, new List<BadRow>());
+            foreach (var (outletId, rating) in rows)
+            {
+                var row = new RatingRow(outletId, raterId, rating.Bias, rating.RaterBias, rating.Factuality, effectiveFrom, rating.SourceUrl, rating.Note, now, recordedBy);
+                if (inForce.TryGetValue(outletId, out var current) && current.SameAs(row))
+                {
+                    unchanged++;
+                }
+                else if (current?.EffectiveFrom == effectiveFrom)
+                {
+                    conflicts.Add(new BadRow(rating.Row, "effectiveFrom", null,
+                        $"Outlet {outletId} has a different rating by '{raterId}' effective at exactly this instant; history is never overwritten."));
+                }
+                else
+                {
+                    record.Add(row);
+                }
+            }
+
+            return (record, unchanged, conflicts);
+        }
+
+        if (dryRun)
+        {
+            await using var reader = await database.OpenAsync(ct);
+            var (record, unchanged, conflicts) = await ClassifyAsync(reader, null);
+            return conflicts.Count > 0 ? (null, conflicts) : (new RatingImportResult(record.Count, unchanged, DryRun: true), []);
+        }
+
+        return await database.WriteAsync<(RatingImportResult?, IReadOnlyList<BadRow>)>(async write =>
+        {
+            var (record, unchanged, conflicts) = await ClassifyAsync(write.Connection, write.Transaction);
+            if (conflicts.Count > 0)
+            {
+                return (null, conflicts);
+            }
+
+            await InsertAsync(write, record, ct);
+            if (record.Count > 0)
+            {
+                await RatingsRecordedAsync(write, [.. record.Select(r => r.OutletId)], now, ct);
+            }
+
+            return (new RatingImportResult(record.Count, unchanged, DryRun: false), []);
+        }, ct, bulk: rows.Count >= 500);
+    }
+
     /// <summary>
     /// The NewsLens ratings an outlet write carries (its <c>bias</c> and <c>factuality</c>), recorded effective
     /// <paramref name="now"/> for the outlets whose NewsLens rating in force differs; then every written outlet's

@@ -1,4 +1,5 @@
 using FluentValidation;
+using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
@@ -27,6 +28,17 @@ public static class RatingsApi
             .WithName("createRater")
             .WithSummary("Add a rater")
             .WithDescription("A rater whose ratings are written in one of the four vocabularies. Raters are never deleted: their ratings are history.");
+
+        raters.MapPost("/{raterId}/ratings/import", ImportRatings)
+            .AcceptsLargeBodies()
+            .Accepts<List<RatingImportRow>>(ImportEndpoints.Json, ImportEndpoints.Csv)
+            .WithName("importRatings")
+            .WithSummary("Import a rater's ratings")
+            .WithDescription("A CSV (header: domain, name, bias, factuality, source_url, note) or a JSON array of the rater's ratings in its vocabulary, " +
+                "each recorded effective `effectiveFrom` (now when omitted; not in the future). A row names its outlet by domain, or by its exact name " +
+                "where it has no domain; the import creates no outlets. All or nothing: any bad row (an unknown word, no such outlet, a name two " +
+                "outlets share, an outlet named twice, a different rating at that very instant) makes it a 422 that lists every bad row, and nothing " +
+                $"is written. At most {RatingImport.MaxRows:N0} rows. `dryRun=true` checks and counts without writing.");
 
         routes.MapGet("/outlets/{outletId:long}/ratings", GetOutletRatings)
             .WithTags("Ratings")
@@ -108,6 +120,136 @@ public static class RatingsApi
             new CombinedRatingResponse(bias, bias?.ToLean(), factuality, store.Combine.Method, combinedFrom),
             [.. current.Select(r => r.ToResponse())],
             query.History?.Value == true ? [.. standing.OrderBy(r => position[r.RaterId]).ThenBy(r => r.EffectiveFrom).Select(r => r.ToResponse())] : null));
+    }
+
+    /// <param name="raterId">The rater whose ratings these are (its vocabulary reads the words).</param>
+    /// <param name="effectiveFrom">From when every rating of the import is in force (RFC 3339); now when omitted; not in the future.</param>
+    /// <param name="dryRun">Check and count without writing.</param>
+    public static async Task<Results<Ok<RatingImportResult>, ValidationProblem, NotFound<ProblemDetails>, UnprocessableEntity<ImportProblem>, ProblemHttpResult>> ImportRatings(
+        string raterId, HttpRequest request, QueryValue<DateTimeOffset>? effectiveFrom, QueryValue<bool>? dryRun, RatingStore store, TimeProvider clock,
+        IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, IOptions<ImportSettings> settings, CancellationToken ct)
+    {
+        if (await store.GetRaterAsync(raterId, ct) is not { } rater)
+        {
+            return RaterNotFound(raterId);
+        }
+
+        var now = clock.GetUtcNow();
+        if (effectiveFrom?.Value > now)
+        {
+            return ApiProblems.Validation("effectiveFrom", "'effectiveFrom' is in the future: ratings can only be recorded from now or from a past instant.");
+        }
+
+        var maxRow = settings.Value.MaxRowBytes;
+        var lines = ImportEndpoints.MediaType(request) switch
+        {
+            ImportEndpoints.Csv => RatingImport.ReadCsvAsync(request.BodyReader, maxRow, ct),
+            ImportEndpoints.Json => RatingImport.ReadJsonAsync(request.BodyReader, json.Value.SerializerOptions, maxRow, ct),
+            _ => null,
+        };
+        if (lines is null)
+        {
+            return ImportEndpoints.UnsupportedMediaType(ImportEndpoints.Csv, ImportEndpoints.Json);
+        }
+
+        // Read and check the whole body first; ratings files are small (a rater rates thousands of outlets, not millions).
+        var bad = new BadRows();
+        var rows = new List<CheckedRating>();
+        try
+        {
+            await foreach (var line in lines)
+            {
+                if (rows.Count + bad.Count >= RatingImport.MaxRows)
+                {
+                    bad.Add(line.Row, "body", null, $"An import holds at most {RatingImport.MaxRows:N0} rows; send the rest in another.");
+                    break;
+                }
+
+                if (RatingImport.Check(line, rater.ParsedVocabulary, bad) is { } rating)
+                {
+                    rows.Add(rating);
+                }
+            }
+        }
+        catch (System.Text.Json.JsonException exception)
+        {
+            return ImportEndpoints.MalformedJson(exception);
+        }
+
+        if (!bad.Any && rows.Count == 0)
+        {
+            return ImportEndpoints.NoRows();
+        }
+
+        var matched = await MatchOutletsAsync(rows, store, bad, ct);
+        if (bad.Any)
+        {
+            return TypedResults.UnprocessableEntity(ImportProblem.For(bad));
+        }
+
+        var (result, conflicts) = await store.ImportAsync(rater.Id, matched, (effectiveFrom?.Value ?? now).ToUnixTimeMilliseconds(), now.ToUnixTimeMilliseconds(),
+            request.HttpContext.User.Identity?.Name, dryRun?.Value == true, ct);
+        foreach (var conflict in conflicts)
+        {
+            bad.Add(conflict.Row, conflict.Field, conflict.Value, conflict.Message);
+        }
+
+        NewsLensMetrics.Imported("ratings", bad.Any ? "refused" : result!.DryRun ? "dry_run" : "written", rows.Count);
+        return bad.Any ? TypedResults.UnprocessableEntity(ImportProblem.For(bad)) : TypedResults.Ok(result!);
+    }
+
+    /// <summary>Each row's outlet, by domain or by exact name; a row without one, with a name two outlets share, or naming an outlet another row names, is bad.</summary>
+    private static async Task<List<(long OutletId, CheckedRating Rating)>> MatchOutletsAsync(List<CheckedRating> rows, RatingStore store, BadRows bad,
+        CancellationToken ct)
+    {
+        var byDomain = await store.OutletsByDomainAsync([.. rows.Where(r => r.Domain is not null).Select(r => r.Domain!)], ct);
+        var byName = await store.OutletsByNameAsync([.. rows.Where(r => r.Name is not null).Select(r => r.Name!)], ct);
+        var firstRow = new Dictionary<long, long>();
+        var matched = new List<(long, CheckedRating)>();
+        foreach (var row in rows)
+        {
+            long? outletId = null;
+            if (row.Domain is { } domain)
+            {
+                if (byDomain.TryGetValue(domain, out var id))
+                {
+                    outletId = id;
+                }
+                else
+                {
+                    bad.Add(row.Row, "domain", domain, $"No outlet has the domain {domain}; create it first (POST /v1/outlets or the outlet import).");
+                }
+            }
+            else
+            {
+                var ids = byName[row.Name!].ToList();
+                if (ids.Count == 1)
+                {
+                    outletId = ids[0];
+                }
+                else
+                {
+                    bad.Add(row.Row, "name", row.Name, ids.Count == 0
+                        ? $"No outlet is named exactly '{row.Name}'; give its domain, or create it first."
+                        : $"{ids.Count} outlets are named '{row.Name}' (ids {string.Join(", ", ids)}); give the domain instead.");
+                }
+            }
+
+            if (outletId is { } outlet)
+            {
+                if (firstRow.TryGetValue(outlet, out var first))
+                {
+                    bad.Add(row.Row, row.Domain is null ? "name" : "domain", row.Domain ?? row.Name, $"Outlet {outlet} is also on row {first}; a file rates each outlet once.");
+                }
+                else
+                {
+                    firstRow[outlet] = row.Row;
+                    matched.Add((outlet, row));
+                }
+            }
+        }
+
+        return matched;
     }
 
     private static NotFound<ProblemDetails> RaterNotFound(string raterId) =>

@@ -27,7 +27,7 @@ public static class NewsLensMetrics
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
 
     private static readonly Counter<long> ImportRows = Meter.CreateCounter<long>("newslens.import.rows", "{row}",
-        "Rows of article and outlet imports (kind), by what became of them (outcome: written, dry_run, refused).");
+        "Rows of article, outlet and rating imports (kind), by what became of them (outcome: written, dry_run, refused).");
 
     public static void CoverageServed(int fromCache, int fromDatabase)
     {
