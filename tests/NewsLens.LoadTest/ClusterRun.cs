@@ -80,6 +80,11 @@ static class ClusterRun
             Console.WriteLine("  " + error);
         }
 
+        foreach (var reason in stats.UnansweredReasons)
+        {
+            Console.WriteLine("  unanswered: " + reason);
+        }
+
         var passed = checks.All(c => c.Passed);
         Console.WriteLine($"cluster: {(passed ? "passed" : "FAILED")}");
         return passed ? 0 : 1;

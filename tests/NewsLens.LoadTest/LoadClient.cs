@@ -43,7 +43,7 @@ sealed class LoadClient(int number, HttpClient http, Stats stats, int seed)
             catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
             {
                 inDoubt?.Invoke();
-                stats.Unanswered();
+                stats.Unanswered(exception);
                 await Task.Delay(20);
             }
             finally

@@ -18,9 +18,17 @@ sealed class Stats
 
     private long unanswered;
     public long UnansweredCount => unanswered;
-    public void Unanswered()
+    /// <summary>Why the first unanswered requests went unanswered (the client's exception), to read when a run fails.</summary>
+    public ConcurrentQueue<string> UnansweredReasons { get; } = new();
+
+    public void Unanswered(Exception? reason = null)
     {
-        Interlocked.Increment(ref unanswered);
+        if (Interlocked.Increment(ref unanswered) <= 20 && reason is not null)
+        {
+            UnansweredReasons.Enqueue($"{DateTime.UtcNow:HH:mm:ss.fff} {reason.GetType().Name}: {reason.Message}" +
+                (reason.InnerException is { } inner ? $" ({inner.GetType().Name}: {inner.Message})" : ""));
+        }
+
         Interlocked.Exchange(ref lastFailure, Stopwatch.GetTimestamp());
     }
 
