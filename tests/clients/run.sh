@@ -7,6 +7,17 @@
 #   3. stops the server by its process id, also on failure.
 # Usage: bash tests/clients/run.sh   (needs the .NET SDK and Node.js with npm)
 set -euo pipefail
+
+# A loopback port below the kernel's ephemeral range (32768 and up, where outgoing connections take their local
+# ports, so a random port there can be taken by the time a server binds it) that nothing listens on.
+free_port() {
+  local candidate
+  while :; do
+    candidate=$((20000 + RANDOM % 12000))
+    (exec 3<> "/dev/tcp/127.0.0.1/$candidate") 2> /dev/null || { echo "$candidate"; return; }
+  done
+}
+
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
 work=$(mktemp -d)
@@ -20,7 +31,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-port=${NEWSLENS_CLIENTS_PORT:-$((20000 + RANDOM % 20000))}
+port=${NEWSLENS_CLIENTS_PORT:-$(free_port)}
 key="ci-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 hash=$(printf %s "$key" | sha256sum | cut -d' ' -f1)
 

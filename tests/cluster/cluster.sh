@@ -49,7 +49,7 @@ cluster_publish() {
 free_port() {
   local port
   while :; do
-    port=$((20000 + RANDOM % 30000))
+    port=$((20000 + RANDOM % 12000))  # below the ephemeral range (32768+)
     case "$chosen_ports" in *" $port "*) continue ;; esac
     if ! (exec 3<> "/dev/tcp/127.0.0.1/$port") 2> /dev/null; then
       chosen_ports+="$port "

@@ -22,7 +22,7 @@ postgres_install() {
 free_port() {
   local port
   for _ in $(seq 1 50); do
-    port=$((40000 + RANDOM % 20000))
+    port=$((20000 + RANDOM % 12000))  # below the ephemeral range (32768+)
     # A refused connection means nobody listens there.
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
       echo "$port"

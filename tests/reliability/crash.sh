@@ -8,6 +8,17 @@
 # On PostgreSQL only the service is killed: the throwaway cluster (postgres.sh) keeps running and the restarted
 # service finds the same database. Exits non-zero when either engine fails.
 set -euo pipefail
+
+# A loopback port below the kernel's ephemeral range (32768 and up, where outgoing connections take their local
+# ports, so a random port there can be taken by the time a server binds it) that nothing listens on.
+free_port() {
+  local candidate
+  while :; do
+    candidate=$((20000 + RANDOM % 12000))
+    (exec 3<> "/dev/tcp/127.0.0.1/$candidate") 2> /dev/null || { echo "$candidate"; return; }
+  done
+}
+
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 source tests/reliability/postgres.sh
 
@@ -42,7 +53,8 @@ run_crash() {
     database="$work/crash.db"
   fi
 
-  local port=$((20000 + RANDOM % 20000)) seed=$RANDOM status=0
+  local port seed=$RANDOM status=0
+  port=$(free_port)
   echo "==> $engine: $rounds crash rounds, 8 clients, seed $seed"
   dotnet "$work/load/NewsLens.LoadTest.dll" --base-url "http://127.0.0.1:$port" --api-key "$key" --engine "$engine" --db "$database" \
     --clients 8 --crash-rounds "$rounds" --server-dll "$work/publish/NewsLens.Api.dll" --server-log "$work/server-$engine.log" \

@@ -7,6 +7,17 @@
 #   3. the write turn: while a slow upload (10 KB/s) and a 1,000,000-row dry run are under way, other writes succeed.
 #   bash tests/reliability/hardening.sh
 set -euo pipefail
+
+# A loopback port below the kernel's ephemeral range (32768 and up, where outgoing connections take their local
+# ports, so a random port there can be taken by the time a server binds it) that nothing listens on.
+free_port() {
+  local candidate
+  while :; do
+    candidate=$((20000 + RANDOM % 12000))
+    (exec 3<> "/dev/tcp/127.0.0.1/$candidate") 2> /dev/null || { echo "$candidate"; return; }
+  done
+}
+
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 root=$(pwd)
 
@@ -26,7 +37,7 @@ pass() { echo "ok:   $*"; }
 echo "==> publishing the server"
 dotnet publish src/NewsLens.Api -c Release -o "$work/publish" --nologo -v quiet
 
-port=$((20000 + RANDOM % 20000))
+port=$(free_port)
 base="http://127.0.0.1:$port"
 key="hardening-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 mkdir -p "$work/elsewhere"

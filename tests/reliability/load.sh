@@ -8,6 +8,17 @@
 # tests/NewsLens.LoadTest, and stops the server by its process id, also on failure. Exits non-zero when either
 # engine fails.
 set -euo pipefail
+
+# A loopback port below the kernel's ephemeral range (32768 and up, where outgoing connections take their local
+# ports, so a random port there can be taken by the time a server binds it) that nothing listens on.
+free_port() {
+  local candidate
+  while :; do
+    candidate=$((20000 + RANDOM % 12000))
+    (exec 3<> "/dev/tcp/127.0.0.1/$candidate") 2> /dev/null || { echo "$candidate"; return; }
+  done
+}
+
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 source tests/reliability/postgres.sh
 
@@ -53,7 +64,8 @@ run_load() {
     connection="Data Source=$work/load.db" database="$work/load.db"
   fi
 
-  local port=$((20000 + RANDOM % 20000))
+  local port
+  port=$(free_port)
   ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_URLS="http://127.0.0.1:$port" \
   Storage__Engine="$engine" ConnectionStrings__NewsLens="$connection" \
   Auth__Keys__0__Name=load Auth__Keys__0__Sha256="$(printf %s "$key" | sha256sum | cut -d' ' -f1)" \

@@ -54,7 +54,7 @@ postgres_start() {
   # A port chosen at random can be taken by the time the server binds it: then try another.
   local port attempt
   for attempt in 1 2 3 4 5; do
-    port=$((20000 + RANDOM % 20000))
+    port=$((20000 + RANDOM % 12000))  # below the ephemeral range (32768+)
     # fsync off: the cluster is thrown away, and the runs kill the service, never PostgreSQL.
     if postgres_as_owner "$postgres_bin/pg_ctl" -D "$postgres_folder/data" -l "$postgres_folder/server.log" -w -t 60 start \
         -o "-p $port -k $postgres_folder -c listen_addresses=127.0.0.1 -c fsync=off" > /dev/null; then
