@@ -177,7 +177,17 @@ sealed class LoadClient(int number, HttpClient http, Stats stats, int seed)
         foreach (var row in rows)
         {
             stats.Request();
-            var page = JsonNode.Parse(await http.GetStringAsync($"/v1/articles?url={Uri.EscapeDataString(row.url)}"));
+            // An answer is counted as one, whatever its status: a 503 here (the database went away after the import)
+            // leaves the story's links in doubt, and is an answer, not a request cut off.
+            using var response = await http.GetAsync($"/v1/articles?url={Uri.EscapeDataString(row.url)}");
+            await stats.RecordAsync("GET /v1/articles?url=", response);
+            if (!response.IsSuccessStatusCode)
+            {
+                doubtfulStories.Add(storyId);
+                return;
+            }
+
+            var page = JsonNode.Parse(await response.Content.ReadAsStringAsync());
             var id = (long)page!["items"]![0]!["id"]!;
             articles[id] = row.outletId;
             links.Add((storyId, id));
