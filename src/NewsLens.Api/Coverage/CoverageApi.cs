@@ -122,8 +122,7 @@ public sealed class RatingsQueryRules<T> : AbstractValidator<T> where T : IRatin
 {
     public RatingsQueryRules(TimeProvider clock)
     {
-        RuleFor(x => x.AsOf).Must(a => a!.Value.Value <= clock.GetUtcNow()).When(x => x.AsOf is { IsValid: true })
-            .WithMessage("'asOf' is in the future; ratings are known up to now.");
+        RuleFor(x => x.AsOf).NotInTheFuture(clock);
         RuleFor(x => x.Rater).NotEmpty().MaximumLength(40).When(x => x.Rater is not null)
             .WithMessage("'rater' must name a rater (GET /v1/raters lists them).");
     }

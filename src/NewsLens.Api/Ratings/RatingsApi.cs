@@ -258,9 +258,13 @@ public static class RatingsApi
 
 public sealed class OutletRatingsQueryValidator : AbstractValidator<OutletRatingsQuery>
 {
-    public OutletRatingsQueryValidator(TimeProvider clock)
-    {
-        RuleFor(x => x.AsOf).Must(a => a!.Value.Value <= clock.GetUtcNow()).When(x => x.AsOf is { IsValid: true })
+    public OutletRatingsQueryValidator(TimeProvider clock) => RuleFor(x => x.AsOf).NotInTheFuture(clock);
+}
+
+public static class AsOfRules
+{
+    /// <summary>An <c>asOf</c> that parsed lies no later than now: ratings are known up to now.</summary>
+    public static IRuleBuilderOptions<T, QueryValue<DateTimeOffset>?> NotInTheFuture<T>(this IRuleBuilder<T, QueryValue<DateTimeOffset>?> rule, TimeProvider clock) =>
+        rule.Must(a => a is not { IsValid: true } valid || valid.Value <= clock.GetUtcNow())
             .WithMessage("'asOf' is in the future; ratings are known up to now.");
-    }
 }
