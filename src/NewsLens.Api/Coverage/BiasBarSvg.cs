@@ -157,7 +157,10 @@ public static class BiasBarSvg
             new XAttribute("x", 0.5), new XAttribute("y", 0.5), new XAttribute("width", width - 1), new XAttribute("height", BarHeight - 1),
             new XAttribute("fill", "none"), new XAttribute("stroke", palette.Outline), new XAttribute("stroke-width", 1)));
 
-        var label = Text(width / 2m, BarHeight + 6 + LabelFontSize, LabelFontSize, palette.Page.Text, bar.Label, bold: false);
+        // Nothing rated: the grey bar itself reads "No rated sources"; else the label goes under the bar.
+        var label = segments.Count == 0
+            ? Text(width / 2m, BarHeight / 2.0 + LabelFontSize * 0.35, LabelFontSize, palette.NoRating.Text, bar.Label, bold: false)
+            : Text(width / 2m, BarHeight + 6 + LabelFontSize, LabelFontSize, palette.Page.Text, bar.Label, bold: false);
         FitLabel(label, bar.Label, width);
         svg.Add(label);
         return svg;

@@ -64,6 +64,15 @@ public sealed record CoverageSvgQuery(
     string? Rater,
     QueryValue<DateTimeOffset>? AsOf) : IRatingsQuery;
 
+/// <summary>Query of the timeline endpoint.</summary>
+/// <param name="StoryId">The story.</param>
+/// <param name="Bucket">The width of a bucket: <c>hour</c> (the default) or <c>day</c>, in UTC. At most 2,000 buckets.</param>
+/// <param name="Basis">What one unit is: a distinct outlet (<c>sources</c>, the default; it counts in the bucket of its first article) or a linked article (<c>articles</c>).</param>
+/// <param name="Rater">Count by this rater's ratings only (an id from <c>GET /v1/raters</c>); outlets it has not rated are unrated. Omitted: the combined rating.</param>
+/// <param name="AsOf">Count by the ratings in force at this instant (RFC 3339, not in the future); articles count whenever they were published.</param>
+public sealed record TimelineQuery(long StoryId, QueryValue<TimelineBucket>? Bucket, QueryValue<CoverageBasis>? Basis, string? Rater, QueryValue<DateTimeOffset>? AsOf)
+    : IRatingsQuery;
+
 /// <summary>Query of the batch coverage endpoint.</summary>
 /// <param name="StoryIds">Comma-separated story ids, at most 100 after duplicates are folded.</param>
 /// <param name="Basis">What one unit is: a distinct outlet (<c>sources</c>, the default) or a linked article (<c>articles</c>).</param>
@@ -132,6 +141,11 @@ public sealed class CoverageQueryValidator : AbstractValidator<CoverageQuery>
     public CoverageQueryValidator(TimeProvider clock) => Include(new RatingsQueryRules<CoverageQuery>(clock));
 }
 
+public sealed class TimelineQueryValidator : AbstractValidator<TimelineQuery>
+{
+    public TimelineQueryValidator(TimeProvider clock) => Include(new RatingsQueryRules<TimelineQuery>(clock));
+}
+
 public sealed class CoverageSvgQueryValidator : AbstractValidator<CoverageSvgQuery>
 {
     public CoverageSvgQueryValidator(TimeProvider clock) => Include(new RatingsQueryRules<CoverageSvgQuery>(clock));
@@ -169,7 +183,7 @@ public static class CoverageApi
             var shared = services.GetRequiredService<Database>().Engine == StorageEngine.PostgreSql;
             return new CoverageCache(options.CacheGroups, shared ? options.ChangeFeedTrust : null);
         });
-        return services.AddSingleton<CoverageSummaries>().AddSingleton<CoverageStore>();
+        return services.AddSingleton<CoverageSummaries>().AddSingleton<CoverageStore>().AddSingleton<TimelineStore>();
     }
 
     /// <summary>When the configured blindspot thresholds differ from those the stored flags were computed with, recomputes the flags.</summary>
@@ -202,6 +216,14 @@ public static class CoverageApi
                 "the bar; a grey bar reading \"No rated sources\" when nothing is rated. `role=\"img\"`, a `<title>` with the label and a " +
                 "`<desc>` with the counts. No script, style or external reference; served with `Content-Security-Policy: default-src 'none'`. " +
                 "Same counts, ETag rules and caching as `getStoryCoverage`; colours and their contrast are in docs/api.md, \"The bias bar as SVG\".");
+        group.MapGet("/stories/{storyId:long}/timeline", GetStoryTimeline)
+            .WithConditionalGet(lastModified: true)
+            .WithName("getStoryTimeline")
+            .WithSummary("Get how a story's coverage grew")
+            .WithDescription("Buckets of an hour or a day (UTC) from the first publication to the last, empty ones included: the units first seen " +
+                "in each, by lean (on `sources` an outlet counts in the bucket of its first article), and the coverage after it (percentages and " +
+                "label by the coverage rules). `firstBySide`: each lean's first article, so a page can say \"the Right picked this up 14 hours after the " +
+                "Left\". A span of more than 2,000 buckets is a 400 on `bucket`. Same ETag rules and caching as `getStoryCoverage`.");
         group.MapGet("/coverage", GetBatchCoverage)
             .WithConditionalGet(lastModified: true)
             .WithName("getBatchCoverage")
@@ -276,6 +298,46 @@ public static class CoverageApi
 
         var coverage = read.Coverage(query.StoryId, basis, options.Value.Blindspot);
         return new SvgImage(BiasBarSvg.Render(BiasBar.Of(coverage), width, theme));
+    }
+
+    public static async Task<Results<Ok<StoryTimeline>, NotModified, ValidationProblem, NotFound<ProblemDetails>>> GetStoryTimeline(
+        [AsParameters] TimelineQuery query, TimelineStore store, RatingStore ratings, IOptions<HttpCachingOptions> caching, IOptions<AuthSettings> auth,
+        HttpContext http, CancellationToken ct)
+    {
+        var basis = query.Basis?.Value ?? CoverageBasis.Sources;
+        var bucket = query.Bucket?.Value ?? TimelineBucket.Hour;
+        var choice = ((IRatingsQuery)query).Choice;
+        if (await UnknownRaterAsync(choice, ratings, ct) is { } unknown)
+        {
+            return unknown;
+        }
+
+        string Tag(CoverageStamp stamp, CoverageRatings chosen, RatingsMark? mark) =>
+            ETag('t', query.StoryId, basis, stamp, chosen, mark, EnumText<TimelineBucket>.Name(bucket)[..1]);
+        // The caller's copy is checked on the stamp, before the links are read.
+        var read = await store.ReadAsync(query.StoryId, bucket, choice,
+            (stamp, chosen, mark) => EntityTags.IsNotModified(http.Request, Tag(stamp, chosen, mark), LastModified(stamp.ChangedAt, mark)), ct);
+        if (read is null)
+        {
+            return StoriesApi.StoryNotFound(query.StoryId);
+        }
+
+        if (read.Buckets > StoryTimelines.MaxBuckets)
+        {
+            return ApiProblems.Validation("bucket", bucket == TimelineBucket.Hour
+                ? $"The story's articles span {read.Buckets:N0} hours, more than {StoryTimelines.MaxBuckets:N0} buckets; use a larger bucket (bucket=day)."
+                : $"The story's articles span {read.Buckets:N0} days, more than {StoryTimelines.MaxBuckets:N0} buckets; no larger bucket is offered.");
+        }
+
+        var (etag, lastModified) = (Tag(read.Stamp, read.Ratings, read.Mark), LastModified(read.Stamp.ChangedAt, read.Mark));
+        SetCaching(http.Response, caching.Value, auth.Value);
+        EntityTags.SetValidators(http.Response, etag, lastModified);
+        if (read.Links is null)
+        {
+            return NotModified.Instance;
+        }
+
+        return TypedResults.Ok(StoryTimelines.Build(query.StoryId, basis, bucket, read.Ratings, read.Links));
     }
 
     /// <summary>A 400 on <c>rater</c> when it names no rater.</summary>

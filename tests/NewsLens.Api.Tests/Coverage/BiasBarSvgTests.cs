@@ -104,7 +104,9 @@ public class BiasBarSvgTests
             var bar = svg.Elements(Svg + "rect").ElementAt(1);
             Assert.Equal((BarPalette.Of(theme).NoRating.Fill, "200"), ((string)bar.Attribute("fill")!, (string)bar.Attribute("width")!));
             Assert.DoesNotContain(svg.Elements(Svg + "rect"), r => r.Attribute("data-lean") is not null);
-            Assert.Equal("No rated sources", Assert.Single(svg.Elements(Svg + "text")).Value);
+            var text = Assert.Single(svg.Elements(Svg + "text"));
+            Assert.Equal(("No rated sources", BarPalette.Of(theme).NoRating.Text), (text.Value, (string)text.Attribute("fill")!));
+            Assert.True(decimal.Parse((string)text.Attribute("y")!, CultureInfo.InvariantCulture) < BiasBarSvg.BarHeight, "written in the bar");
             Assert.Equal("No rated sources", svg.Element(Svg + "title")!.Value);
         }
     }
