@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using NewsLens.Api.Ratings;
 
 namespace NewsLens.Api.Coverage;
@@ -11,7 +12,7 @@ public enum TimelineBucket
 
 /// <summary>How a story's coverage grew: its buckets from the first publication to the last, and each lean's first article.</summary>
 /// <param name="Buckets">Every bucket from the one holding the first publication to the one holding the last, empty ones included; none without links.</param>
-/// <param name="FirstBySide">Each lean's earliest article (ties: the lower article id); null for a lean with none.</param>
+/// <param name="FirstBySide">Each lean's earliest article (ties: the lower article id); a lean with none is absent.</param>
 public sealed record StoryTimeline(
     long StoryId,
     CoverageBasis Basis,
@@ -32,8 +33,11 @@ public sealed record TimelinePoint(DateTime Start, int Left, int Center, int Rig
 /// <summary>Coverage after a bucket: rated and unrated units so far, their percentages (null while nothing is rated) and the label.</summary>
 public sealed record CumulativeCoverage(int Rated, int Unrated, int? Left, int? Center, int? Right, string Label);
 
-/// <summary>The earliest article of each lean.</summary>
-public sealed record FirstBySide(FirstArticle? Left, FirstArticle? Center, FirstArticle? Right);
+/// <summary>The earliest article of each lean; a lean without articles is absent.</summary>
+public sealed record FirstBySide(
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] FirstArticle? Left,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] FirstArticle? Center,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] FirstArticle? Right);
 
 public sealed record FirstArticle(long ArticleId, long OutletId, DateTime PublishedAt);
 

@@ -66,12 +66,6 @@ internal sealed class RequiredMembersSchemaFilter : ISchemaFilter
                 concrete.Required.Add(name);
             }
 
-            // A nullable member of an object type: OpenAPI 3.0 ignores siblings of $ref, so the reference is wrapped.
-            if (nullable && !isRequest && concrete.Properties[name] is OpenApiSchemaReference reference)
-            {
-                concrete.Properties[name] = new OpenApiSchema { AllOf = [reference], Type = JsonSchemaType.Null };
-            }
-
             // OpenAPI 3.0.3: "nullable" does not add null to an enum's values; list it explicitly.
             if (nullable && concrete.Properties[name] is OpenApiSchema { Enum: { Count: > 0 } values } && !values.Any(v => v is null))
             {
