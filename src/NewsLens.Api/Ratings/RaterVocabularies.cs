@@ -36,6 +36,8 @@ public static class RaterVocabularies
         [RaterVocabulary.Allsides] = Table(
             ("left", Bias.Left), ("lean left", Bias.LeanLeft), ("center", Bias.Center), ("lean right", Bias.LeanRight),
             ("right", Bias.Right), ("mixed", null),
+            // The 2019 AllSideR table rates sources that publish every side (AllSides itself) "allsides": no lean.
+            ("allsides", null),
             // AllSides' older published tables (and the 2019 AllSideR file) wrote the leans as left-center and right-center.
             ("left center", Bias.LeanLeft), ("right center", Bias.LeanRight)),
         [RaterVocabulary.Mbfc] = Table(
@@ -117,8 +119,35 @@ public static class RaterVocabularies
             return true;
         }
 
+        if (vocabulary == RaterVocabulary.Mbfc && MbfcSideOfCategory(key) is { } side)
+        {
+            bias = side;
+            return true;
+        }
+
         error = $"'{word}' is not a bias word of the {EnumText<RaterVocabulary>.Name(vocabulary)} vocabulary ({AllowedWords(vocabulary)}).";
         return false;
+    }
+
+    /// <summary>
+    /// MBFC writes the lean of a conspiracy or pseudoscience source before its category ("right conspiracy-pseudoscience",
+    /// "far-right conspiracy", "left pseudoscience"; its 2024 table even spells it "pseusdoscience"). The category says
+    /// how the source treats facts (that is factuality's business); the word before it is MBFC's left–right rating, so
+    /// that is the bias. A category alone stays off the axis (null).
+    /// </summary>
+    private static Bias? MbfcSideOfCategory(string key)
+    {
+        var words = key.Split(' ');
+        for (var take = Math.Min(2, words.Length - 1); take >= 1; take--)
+        {
+            if (Words[RaterVocabulary.Mbfc].GetValueOrDefault(string.Join(' ', words[..take])) is { } side
+                && words[take..].All(w => w.StartsWith("conspir", StringComparison.Ordinal) || w.StartsWith("pseu", StringComparison.Ordinal)))
+            {
+                return side;
+            }
+        }
+
+        return null;
     }
 
     public static string AllowedWords(RaterVocabulary vocabulary) => vocabulary == RaterVocabulary.Adfontes
