@@ -67,7 +67,7 @@ curl -sf "http://127.0.0.1:$port/health/ready" > /dev/null || { cat "$work/serve
 echo "==> browser tests (tests/NewsLens.BrowserTests)"
 status=0
 NEWSLENS_BROWSER_BASE_URL="http://127.0.0.1:$port" \
-  dotnet test tests/NewsLens.BrowserTests --no-build --nologo --logger "console;verbosity=normal" || status=$?
+  dotnet test tests/NewsLens.BrowserTests --no-build --nologo || status=$?
 
 if ! kill -0 "$server_pid" 2>/dev/null; then
   echo "the server died during the browser tests:" >&2

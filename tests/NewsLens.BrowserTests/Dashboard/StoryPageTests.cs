@@ -1,3 +1,4 @@
+using System.Drawing;
 using OpenQA.Selenium;
 
 namespace NewsLens.BrowserTests.Dashboard;
@@ -43,6 +44,8 @@ public class StoryPageTests(Browser browser)
 
         browser.Driver.FindElement(By.CssSelector("input[name='timeline-basis'][value='articles']")).Click();
         browser.WaitUntil(() => ColumnTotal() == 50, "the timeline counted by articles");
+        browser.Driver.FindElement(By.CssSelector("input[name='timeline-basis'][value='sources']")).Click();
+        browser.WaitUntil(() => ColumnTotal() == 23, "the timeline counted by sources again");
 
         // The articles, grouped by their outlet's lean: the same groups as a recount of the API's article list.
         var articles = await browser.GetAllAsync($"/v1/stories/{id}/articles?limit=200");
@@ -63,6 +66,8 @@ public class StoryPageTests(Browser browser)
         Assert.Equal("Articles (50)", browser.Driver.FindElement(By.Id("articles-heading")).Text);
         Assert.Empty(browser.TakeErrors());
         browser.SaveScreenshot("story-desktop", Browser.Desktop);
+        browser.Script("window.scrollTo(0, 0)");
+        browser.SaveScreenshot("story-desktop-top", new Size(1280, 1000), wholePage: false);
     }
 
     private int ColumnTotal() =>

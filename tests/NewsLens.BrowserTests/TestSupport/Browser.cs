@@ -114,10 +114,13 @@ public sealed class Browser : IDisposable
     public IReadOnlyList<string> TakeErrors() =>
         TakeLog().Where(e => e.Level >= LogLevel.Severe).Select(e => $"{e.Level}: {e.Message}").ToList();
 
-    /// <summary>Saves the whole page (the viewport stretched to the document's height) as a PNG in the output folder.</summary>
-    public string SaveScreenshot(string name, Size viewport)
+    /// <summary>
+    /// Saves the page as a PNG in the output folder: the whole page (the viewport stretched to the document's height),
+    /// or what the viewport shows.
+    /// </summary>
+    public string SaveScreenshot(string name, Size viewport, bool wholePage = true)
     {
-        var height = Convert.ToInt32(Script("return Math.ceil(document.documentElement.scrollHeight)"));
+        var height = wholePage ? Convert.ToInt32(Script("return Math.ceil(document.documentElement.scrollHeight)")) : viewport.Height;
         Viewport(new Size(viewport.Width, Math.Clamp(height, viewport.Height, 8000)));
         Thread.Sleep(100);
         Directory.CreateDirectory(OutputFolder);

@@ -21,13 +21,14 @@ export function mixBars(label, entries, nameOf) {
 const UNITS = [...LEANS, 'unrated'];
 
 /**
- * The timeline as stacked columns: per bucket, the units first seen in it by lean (left at the bottom). The same
- * numbers are in the table that follows the chart, which is what a screen reader reads.
+ * The timeline as stacked columns: per bucket, the units first seen in it by lean (left at the bottom), and under them
+ * a band of the shares so far. The same numbers are in the table that follows the chart, which a screen reader reads.
  */
 export function timelineChart(timeline, width) {
   const buckets = timeline.buckets;
-  const height = 180;
-  const margin = { top: 12, right: 8, bottom: 28, left: 32 };
+  const height = 210;
+  const band = { height: 14, gap: 8 };
+  const margin = { top: 12, right: 8, bottom: 28 + band.height + band.gap, left: 32 };
   const plotWidth = width - margin.left - margin.right;
   const plotHeight = height - margin.top - margin.bottom;
   const totals = buckets.map(b => UNITS.reduce((sum, unit) => sum + (b[unit] ?? 0), 0));
@@ -48,6 +49,22 @@ export function timelineChart(timeline, width) {
     return svg('g', { class: 'bucket', 'data-start': bucket.start, 'data-total': totals[index] }, parts);
   });
 
+  // Under the columns, the shares so far: after each bucket, the rated units' percentages by lean (the bar's colours).
+  const bandTop = y(0) + band.gap;
+  const shares = buckets.map((bucket, index) => {
+    const x = margin.left + index * step;
+    const cumulative = bucket.cumulative ?? {};
+    if (cumulative.left === null || cumulative.left === undefined) {
+      return svg('rect', { class: 'share lean-unrated', x: x.toFixed(2), y: bandTop, width: step.toFixed(2), height: band.height });
+    }
+    let offset = 0;
+    return svg('g', { class: 'share', 'data-label': cumulative.label ?? '' }, LEANS.filter(lean => cumulative[lean] > 0).map(lean => {
+      const top = bandTop + (band.height * offset) / 100;
+      offset += cumulative[lean];
+      return svg('rect', { class: `lean-${lean}`, x: x.toFixed(2), y: top.toFixed(2), width: step.toFixed(2), height: ((band.height * cumulative[lean]) / 100).toFixed(2) });
+    }));
+  });
+
   const last = buckets.at(-1);
   const label = `New ${timeline.basis ?? 'sources'} per ${timeline.bucket ?? 'bucket'} from ${when(buckets[0]?.start)} to ${when(last?.start)}`;
   return svg('svg', { class: 'timeline-chart', width, height, viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': label },
@@ -55,9 +72,11 @@ export function timelineChart(timeline, width) {
     svg('line', { class: 'axis', x1: margin.left, y1: margin.top, x2: margin.left, y2: y(0) }),
     svg('text', { class: 'tick', x: margin.left - 4, y: margin.top + 4, 'text-anchor': 'end' }, String(max)),
     svg('text', { class: 'tick', x: margin.left - 4, y: y(0), 'text-anchor': 'end' }, '0'),
+    svg('text', { class: 'tick', x: margin.left - 4, y: bandTop + band.height - 3, 'text-anchor': 'end' }, '%'),
     svg('text', { class: 'tick', x: margin.left, y: height - 8, 'text-anchor': 'start' }, bucketLabel(timeline, buckets[0]?.start)),
     buckets.length > 1 ? svg('text', { class: 'tick', x: width - margin.right, y: height - 8, 'text-anchor': 'end' }, bucketLabel(timeline, last.start)) : null,
-    columns);
+    columns,
+    shares);
 }
 
 function bucketLabel(timeline, start) {

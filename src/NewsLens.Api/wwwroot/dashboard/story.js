@@ -81,8 +81,7 @@ function firstBySideSentence(firstBySide) {
 }
 
 function cumulativeText(bucket, lean) {
-  const value = bucket.cumulative?.[lean];
-  const percent = typeof value === 'object' && value !== null ? value.percent : value;
+  const percent = bucket.cumulative?.[lean];
   return percent === null || percent === undefined ? '—' : `${percent}%`;
 }
 
@@ -91,13 +90,14 @@ function timelineTable(timeline) {
     h('summary', null, 'The timeline as a table'),
     h('div', { class: 'table-wrap' },
       h('table', null,
-        h('caption', null, `New ${timeline.basis} per ${timeline.bucket}, and the shares after each`),
+        h('caption', null, `New ${timeline.basis} per ${timeline.bucket}, and the coverage after each`),
         h('thead', null, h('tr', null,
-          ['Start (UTC)', 'Left', 'Center', 'Right', 'Unrated', 'Left so far', 'Center so far', 'Right so far'].map(text => h('th', { scope: 'col' }, text)))),
+          ['Start (UTC)', 'Left', 'Center', 'Right', 'Unrated', 'Left so far', 'Center so far', 'Right so far', 'So far'].map(text => h('th', { scope: 'col' }, text)))),
         h('tbody', null, timeline.buckets.map(bucket => h('tr', null,
           h('th', { scope: 'row' }, when(bucket.start)),
           ['left', 'center', 'right', 'unrated'].map(unit => h('td', null, String(bucket[unit] ?? 0))),
-          LEANS.map(lean => h('td', null, cumulativeText(bucket, lean)))))))));
+          LEANS.map(lean => h('td', null, cumulativeText(bucket, lean))),
+          h('td', null, bucket.cumulative?.label ?? '')))))));
 }
 
 function timelineSection(story, coverage, signal) {
