@@ -67,7 +67,7 @@ public class StoryPageTests(Browser browser)
         Assert.Empty(browser.TakeErrors());
         browser.SaveScreenshot("story-desktop", Browser.Desktop);
         browser.Script("window.scrollTo(0, 0)");
-        browser.SaveScreenshot("story-desktop-top", new Size(1280, 1000), wholePage: false);
+        browser.SaveScreenshot("story-desktop-top", new Size(1280, 1400), wholePage: false);
     }
 
     private int ColumnTotal() =>

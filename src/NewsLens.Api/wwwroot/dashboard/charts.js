@@ -26,9 +26,9 @@ const UNITS = [...LEANS, 'unrated'];
  */
 export function timelineChart(timeline, width) {
   const buckets = timeline.buckets;
-  const height = 210;
-  const band = { height: 14, gap: 8 };
-  const margin = { top: 12, right: 8, bottom: 28 + band.height + band.gap, left: 32 };
+  const height = 240;
+  const band = { height: 40, gap: 10 };
+  const margin = { top: 12, right: 8, bottom: 28 + band.height + band.gap, left: 36 };
   const plotWidth = width - margin.left - margin.right;
   const plotHeight = height - margin.top - margin.bottom;
   const totals = buckets.map(b => UNITS.reduce((sum, unit) => sum + (b[unit] ?? 0), 0));
@@ -72,7 +72,8 @@ export function timelineChart(timeline, width) {
     svg('line', { class: 'axis', x1: margin.left, y1: margin.top, x2: margin.left, y2: y(0) }),
     svg('text', { class: 'tick', x: margin.left - 4, y: margin.top + 4, 'text-anchor': 'end' }, String(max)),
     svg('text', { class: 'tick', x: margin.left - 4, y: y(0), 'text-anchor': 'end' }, '0'),
-    svg('text', { class: 'tick', x: margin.left - 4, y: bandTop + band.height - 3, 'text-anchor': 'end' }, '%'),
+    svg('text', { class: 'tick', x: margin.left - 4, y: bandTop + 9, 'text-anchor': 'end' }, '0%'),
+    svg('text', { class: 'tick', x: margin.left - 4, y: bandTop + band.height, 'text-anchor': 'end' }, '100%'),
     svg('text', { class: 'tick', x: margin.left, y: height - 8, 'text-anchor': 'start' }, bucketLabel(timeline, buckets[0]?.start)),
     buckets.length > 1 ? svg('text', { class: 'tick', x: width - margin.right, y: height - 8, 'text-anchor': 'end' }, bucketLabel(timeline, last.start)) : null,
     columns,

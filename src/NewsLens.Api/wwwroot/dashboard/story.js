@@ -39,6 +39,7 @@ function details(coverage) {
   const item = (term, value) => [h('dt', null, term), h('dd', null, value)];
   return h('section', { class: 'details', 'aria-labelledby': 'details-heading' },
     h('h2', { id: 'details-heading' }, 'Coverage details'),
+    h('div', { class: 'details-grid' },
     h('dl', { class: 'totals' },
       item('Sources', String(coverage.totalSources)),
       item('Articles', String(coverage.totalArticles)),
@@ -60,7 +61,7 @@ function details(coverage) {
             h('td', null, String(share.count)),
             h('td', null, percentText(share)),
             h('td', null, share.low === null ? '—' : `${share.low}–${share.high}%`));
-        })))),
+        }))))),
     h('div', { class: 'mixes' },
       mixBars('Factuality', Object.entries(coverage.factuality), factualityName),
       mixBars('Ownership', Object.entries(coverage.ownership), ownershipName)));
@@ -121,7 +122,12 @@ function timelineSection(story, coverage, signal) {
         h('p', { class: 'first-by-side', id: 'first-by-side' }, firstBySideSentence(timeline.firstBySide)),
         timeline.buckets.length === 0
           ? h('p', null, 'No article is linked yet.')
-          : [timelineChart(timeline, Math.max(280, Math.min(contentWidth(), 960))), legend(), timelineTable(timeline)]);
+          : [
+            timelineChart(timeline, Math.max(280, Math.min(contentWidth(), 960))),
+            legend(),
+            h('p', { class: 'chart-note' }, `Columns: the ${timeline.basis} first seen in each ${timeline.bucket}, by lean. Band: the shares of the rated ${timeline.basis} so far.`),
+            timelineTable(timeline),
+          ]);
     } catch (error) {
       if (error.name !== 'AbortError') replace(body, h('p', { class: 'error', role: 'alert' }, `The timeline could not be shown: ${error.message}`));
     }
