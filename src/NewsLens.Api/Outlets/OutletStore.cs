@@ -85,7 +85,7 @@ public sealed class OutletStore(Database database, CoverageSummaries summaries, 
             }
 
             var row = await write.Connection.QuerySingleAsync<OutletRow>(write.Command(sql, Parameters(values, now), ct));
-            await ratings.RecordOutletWritesAsync(write, [(row.Id, values.Bias, values.Factuality)], now, recordedBy, ct);
+            await ratings.RecordOutletWritesAsync(write, RatingStore.NewsLens, [new OutletRating(row.Id, values.Bias, values.Bias, values.Factuality)], now, recordedBy, ct);
             return WriteResult<OutletRow>.Done(await ReadAsync(write, row.Id, ct));
         }, ct);
     }
@@ -117,7 +117,7 @@ public sealed class OutletStore(Database database, CoverageSummaries summaries, 
             parameters.Add("id", id);
             await write.Connection.ExecuteAsync(write.Command(sql, parameters, ct));
             // bias and factuality are the NewsLens rating: recorded, then combined with the other raters' ratings in force.
-            await ratings.RecordOutletWritesAsync(write, [(id, values.Bias, values.Factuality)], now, recordedBy, ct);
+            await ratings.RecordOutletWritesAsync(write, RatingStore.NewsLens, [new OutletRating(id, values.Bias, values.Bias, values.Factuality)], now, recordedBy, ct);
             var row = await ReadAsync(write, id, ct);
             if (ShownInCoverageChanged(before!.Values, row.Values))
             {
@@ -161,7 +161,12 @@ public sealed class OutletStore(Database database, CoverageSummaries summaries, 
     /// Upserts an import's checked outlets by domain, window by window, in one IMMEDIATE transaction; a dry run only
     /// reads (no write turn) and counts. Rows that change nothing are left alone.
     /// </summary>
-    public async Task<ImportResult> ImportAsync(ImportSpool<OutletImportValues> spool, long now, bool dryRun, string? recordedBy, CancellationToken ct)
+    /// <summary>
+    /// Upserts the spooled outlets by domain and records their bias and factuality as ratings of <paramref name="raterId"/>
+    /// (in force from <paramref name="now"/>), recombined with the other raters' ratings in the same transaction.
+    /// </summary>
+    public async Task<ImportResult> ImportAsync(ImportSpool<OutletImportValues> spool, string raterId, long now, bool dryRun, string? recordedBy,
+        CancellationToken ct)
     {
         if (dryRun)
         {
@@ -169,7 +174,7 @@ public sealed class OutletStore(Database database, CoverageSummaries summaries, 
             var counts = new ImportCounts();
             foreach (var window in spool.Windows())
             {
-                await ClassifyAsync(reader, null, database.Dialect, window, counts, ct);
+                await ClassifyAsync(reader, null, database.Dialect, window, raterId, counts, ct);
             }
 
             return new ImportResult(counts.Created.Count, counts.Updated.Count, counts.Unchanged, DryRun: true);
@@ -182,10 +187,12 @@ public sealed class OutletStore(Database database, CoverageSummaries summaries, 
             foreach (var window in spool.Windows())
             {
                 var counts = new ImportCounts();
-                await ClassifyAsync(write.Connection, write.Transaction, write.Dialect, window, counts, ct);
+                await ClassifyAsync(write.Connection, write.Transaction, write.Dialect, window, raterId, counts, ct);
+                // A new outlet starts with the row's rating as its combined one (the combination of a single rating, unless the
+                // rule leaves this rater out); RecombineAsync below corrects what differs.
                 foreach (var slice in counts.Created.Chunk(ImportSliceRows))
                 {
-                    var rows = OutletRows(write.Dialect, slice);
+                    var rows = OutletRows(write.Dialect, slice.Select(c => c.Outlet));
                     rows.Parameters.Add("now", now);
                     await write.Connection.ExecuteAsync(write.Command($"""
                         INSERT INTO outlets (name, domain, bias, factuality, ownership, country, created_at, updated_at)
@@ -193,30 +200,32 @@ public sealed class OutletStore(Database database, CoverageSummaries summaries, 
                         """, rows.Parameters, ct));
                 }
 
+                // The outlet's own columns; its bias and factuality are the combination of its raters' ratings.
                 foreach (var slice in counts.Updated.Chunk(ImportSliceRows))
                 {
-                    var rows = OutletRows(write.Dialect, slice.Select(u => u.After));
+                    var rows = OutletRows(write.Dialect, slice.Select(u => u.After.Outlet));
                     rows.Parameters.Add("now", now);
                     var ids = await write.Connection.QueryAsync<(long Id, string Domain)>(write.Command($"""
                         UPDATE outlets
-                        SET name = r.name, bias = r.bias, factuality = r.factuality, ownership = r.ownership, country = r.country,
-                            updated_at = @now, version = version + 1
+                        SET name = r.name, ownership = r.ownership, country = r.country, updated_at = @now, version = version + 1
                         FROM {rows.Table}
                         WHERE outlets.domain = r.domain
                         RETURNING outlets.id, outlets.domain
                         """, rows.Parameters, ct));
-                    var shown = slice.Where(u => ShownInCoverageChanged(u.Before, u.After)).Select(u => u.After.Domain).ToHashSet(StringComparer.Ordinal);
+                    var shown = slice.Where(u => OwnColumnsShownInCoverageChanged(u.Before, u.After.Outlet)).Select(u => u.After.Outlet.Domain)
+                        .ToHashSet(StringComparer.Ordinal);
                     shownChanged.AddRange(ids.Where(i => shown.Contains(i.Domain)).Select(i => i.Id));
                 }
 
-                // The rows' bias and factuality are NewsLens ratings: recorded, then combined with other raters' ratings in force.
+                // The rows' bias and factuality are the rater's ratings: recorded where they differ from its rating in force, then combined.
                 var written = counts.Created.Concat(counts.Updated.Select(u => u.After)).ToList();
                 foreach (var slice in written.Chunk(ImportSliceRows))
                 {
-                    var domains = write.Dialect.Rows("d", [new("domain", typeof(string))], [.. slice.Select(o => new object?[] { o.Domain })]);
+                    var domains = write.Dialect.Rows("d", [new("domain", typeof(string))], [.. slice.Select(o => new object?[] { o.Outlet.Domain })]);
                     var ids = (await write.Connection.QueryAsync<(long Id, string Domain)>(write.Command(
                         $"SELECT o.id, o.domain FROM {domains.Table} JOIN outlets o ON o.domain = d.domain", domains.Parameters, ct))).ToDictionary(r => r.Domain, r => r.Id);
-                    shownChanged.AddRange(await ratings.RecordOutletWritesAsync(write, [.. slice.Select(o => (ids[o.Domain], o.Bias, o.Factuality))], now, recordedBy, ct));
+                    shownChanged.AddRange(await ratings.RecordOutletWritesAsync(write, raterId,
+                        [.. slice.Select(o => new OutletRating(ids[o.Outlet.Domain], o.Outlet.Bias, o.RaterBias, o.Outlet.Factuality))], now, recordedBy, ct));
                 }
 
                 (created, updated, unchanged) = (created + counts.Created.Count, updated + counts.Updated.Count, unchanged + counts.Unchanged);
@@ -240,35 +249,46 @@ public sealed class OutletStore(Database database, CoverageSummaries summaries, 
 
     private sealed class ImportCounts
     {
-        public List<OutletValues> Created { get; } = [];
-        public List<(OutletValues Before, OutletValues After)> Updated { get; } = [];
+        public List<OutletImportValues> Created { get; } = [];
+        public List<(OutletValues Before, OutletImportValues After)> Updated { get; } = [];
         public int Unchanged { get; set; }
     }
 
-    /// <summary>Sorts a window's outlets into new, changed and unchanged by what is stored under their domains.</summary>
+    /// <summary>
+    /// Sorts a window's outlets into new, changed and unchanged by what is stored under their domains: the outlet's own
+    /// columns, and as its bias and factuality the rating of <paramref name="raterId"/> in force (not the combined one,
+    /// which other raters move).
+    /// </summary>
     private static async Task ClassifyAsync(DbConnection connection, DbTransaction? transaction, SqlDialect dialect, List<OutletImportValues> window,
-        ImportCounts counts, CancellationToken ct)
+        string raterId, ImportCounts counts, CancellationToken ct)
     {
         var current = new Dictionary<string, OutletValues>(StringComparer.Ordinal);
         foreach (var slice in window.Chunk(ImportSliceRows))
         {
             var domains = dialect.Rows("d", [new("domain", typeof(string))], [.. slice.Select(r => new object?[] { r.Outlet.Domain })]);
-            var stored = $"SELECT o.name, o.domain, o.bias, o.factuality, o.ownership, o.country FROM {domains.Table} JOIN outlets AS o ON o.domain = d.domain";
+            domains.Parameters.Add("rater", raterId);
+            var stored = $"""
+                SELECT o.name, o.domain, r.bias, r.factuality, o.ownership, o.country
+                FROM {domains.Table}
+                JOIN outlets AS o ON o.domain = d.domain
+                LEFT JOIN outlet_ratings AS r ON r.outlet_id = o.id AND r.rater_id = @rater
+                    AND r.effective_from = (SELECT MAX(x.effective_from) FROM outlet_ratings x WHERE x.outlet_id = o.id AND x.rater_id = @rater)
+                """;
             foreach (var row in await connection.QueryAsync<OutletValues>(new CommandDefinition(stored, domains.Parameters, transaction, cancellationToken: ct)))
             {
                 current[row.Domain] = row;
             }
         }
 
-        foreach (var (_, outlet) in window)
+        foreach (var row in window)
         {
-            if (!current.TryGetValue(outlet.Domain, out var row))
+            if (!current.TryGetValue(row.Outlet.Domain, out var stored))
             {
-                counts.Created.Add(outlet);
+                counts.Created.Add(row);
             }
-            else if (row != outlet)
+            else if (stored != row.Outlet)
             {
-                counts.Updated.Add((row, outlet));
+                counts.Updated.Add((stored, row));
             }
             else
             {
@@ -276,6 +296,10 @@ public sealed class OutletStore(Database database, CoverageSummaries summaries, 
             }
         }
     }
+
+    /// <summary>Coverage shows an outlet's name, domain and ownership from its own columns (its ratings are combined apart).</summary>
+    private static bool OwnColumnsShownInCoverageChanged(OutletValues before, OutletValues after) =>
+        before with { Bias = null, Factuality = null, Country = null } != after with { Bias = null, Factuality = null, Country = null };
 
     private static Task<OutletRow> ReadAsync(StorageWrite write, long id, CancellationToken ct) =>
         write.Connection.QuerySingleAsync<OutletRow>(write.Command($"SELECT {Columns} FROM outlets WHERE id = @id", new { id }, ct));

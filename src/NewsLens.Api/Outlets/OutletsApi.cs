@@ -45,24 +45,30 @@ public static class OutletsApi
             .WithSummary("Import outlets in bulk")
             .WithDescription("A CSV (header: name, domain, bias, factuality, ownership, country) or a JSON array, upserted by normalized domain. " +
                 "All or nothing: any bad row makes it a 422 that lists every bad row, and nothing is written. " +
-                "Rating words from AllSides and Media Bias/Fact Check are mapped to NewsLens values (docs/partners.md: rating vocabulary). " +
+                "The rows' bias and factuality are recorded as ratings of `rater` (default `newslens`), in force from now, and combined with the " +
+                "other raters' ratings into each outlet's `bias`; the bias is read in the rater's vocabulary (for `newslens`, words from AllSides " +
+                "and Media Bias/Fact Check are mapped too: docs/partners.md, rating vocabulary). A row counts as updated when its name, ownership " +
+                "or country differs from the stored outlet's, or its rating from the rater's rating in force. " +
                 "`dryRun=true` checks and counts without writing.");
 
         return group;
     }
 
+    /// <param name="rater">Whose ratings the rows' bias and factuality are (an id from <c>GET /v1/raters</c>); the bias is read in its vocabulary. Default <c>newslens</c>, which also reads AllSides and MBFC words.</param>
+    /// <param name="dryRun">Check and count without writing.</param>
     public static async Task<Results<Ok<ImportResult>, ValidationProblem, UnprocessableEntity<ImportProblem>, ProblemHttpResult>> ImportOutlets(
-        HttpRequest request, QueryValue<bool>? dryRun, OutletStore store, TimeProvider clock, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
-        IOptions<ImportSettings> settings, FluentValidation.IValidator<OutletRequest> validator, ILoggerFactory loggers, CancellationToken ct)
+        HttpRequest request, string? rater, QueryValue<bool>? dryRun, OutletStore store, RatingStore ratings, TimeProvider clock,
+        IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, IOptions<ImportSettings> settings, FluentValidation.IValidator<OutletRequest> validator,
+        ILoggerFactory loggers, CancellationToken ct)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var maxRow = settings.Value.MaxRowBytes;
-        var lines = ImportEndpoints.MediaType(request) switch
+        if (await ratings.GetRaterAsync(rater ?? RatingStore.NewsLens, ct) is not { } raterRow)
         {
-            ImportEndpoints.Csv => OutletImport.ReadCsvAsync(request.BodyReader, maxRow, ct),
-            ImportEndpoints.Json => OutletImport.ReadJsonAsync(request.BodyReader, json.Value.SerializerOptions, maxRow, ct),
-            _ => null,
-        };
+            return ApiProblems.Validation("rater", $"Rater '{rater}' does not exist; GET /v1/raters lists them.");
+        }
+
+        var lines = ImportRows.Read(request, json.Value.SerializerOptions, settings.Value.MaxRowBytes, OutletImport.Columns, OutletImport.FromCsv,
+            OutletImport.Empty, ct);
         if (lines is null)
         {
             return ImportEndpoints.UnsupportedMediaType(ImportEndpoints.Csv, ImportEndpoints.Json);
@@ -70,21 +76,20 @@ public static class OutletsApi
 
         // The whole body is read and checked before the import asks for the write turn.
         var bad = new BadRows();
-        var checker = new OutletImport.RowChecker(bad, validator);
+        var checker = new OutletImport.RowChecker(bad, validator, raterRow);
         using var spool = new ImportSpool<OutletImportValues>(OutletImport.Codec.Instance, ImportSpoolWindow, settings.Value.SpoolDirectory);
-        try
+        var malformed = await ImportRows.ForEachAsync(lines, line =>
         {
-            await foreach (var line in lines)
+            if (checker.Check(line) is { } outlet)
             {
-                if (checker.Check(line) is { } outlet)
-                {
-                    spool.Add(outlet);
-                }
+                spool.Add(outlet);
             }
-        }
-        catch (System.Text.Json.JsonException exception)
+
+            return true;
+        });
+        if (malformed is not null)
         {
-            return ImportEndpoints.MalformedJson(exception);
+            return malformed;
         }
 
         if (bad.Any)
@@ -98,10 +103,11 @@ public static class OutletsApi
             return ImportEndpoints.NoRows();
         }
 
-        var result = await store.ImportAsync(spool, clock.GetUtcNow().ToUnixTimeMilliseconds(), dryRun?.Value == true, request.HttpContext.User.Identity?.Name, ct);
+        var result = await store.ImportAsync(spool, raterRow.Id, clock.GetUtcNow().ToUnixTimeMilliseconds(), dryRun?.Value == true,
+            request.HttpContext.User.Identity?.Name, ct);
         var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
-        loggers.CreateLogger(ImportEndpoints.LogCategory).LogInformation("Outlet import{DryRun}: {Rows} rows in {Seconds:F2} s ({Rate:F0} rows/s): {Created} created, {Updated} updated, {Unchanged} unchanged",
-            dryRun?.Value == true ? " (dry run)" : "", spool.Count, elapsed.TotalSeconds, spool.Count / Math.Max(elapsed.TotalSeconds, 1e-6),
+        loggers.CreateLogger(ImportEndpoints.LogCategory).LogInformation("Outlet import{DryRun} ({Rater}): {Rows} rows in {Seconds:F2} s ({Rate:F0} rows/s): {Created} created, {Updated} updated, {Unchanged} unchanged",
+            dryRun?.Value == true ? " (dry run)" : "", raterRow.Id, spool.Count, elapsed.TotalSeconds, spool.Count / Math.Max(elapsed.TotalSeconds, 1e-6),
             result.Created, result.Updated, result.Unchanged);
         NewsLensMetrics.Imported("outlets", result.DryRun ? "dry_run" : "written", spool.Count);
         return TypedResults.Ok(result);

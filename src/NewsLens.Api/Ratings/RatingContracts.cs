@@ -115,7 +115,7 @@ public sealed class RatingRequestValidator : AbstractValidator<RatingRequest>
     public RatingRequestValidator(TimeProvider clock)
     {
         RuleFor(x => x.Bias).MaximumLength(100);
-        RuleFor(x => x.Factuality).Must(f => RatingVocabulary.TryParseFactuality(f, out _))
+        RuleFor(x => x.Factuality).Must(f => RaterVocabularies.TryParseFactuality(f, out _))
             .WithMessage($"'{{PropertyValue}}' is not a factuality rating ({EnumText<Factuality>.AllowedList}).");
         RuleFor(x => x.EffectiveFrom).Must(e => e <= clock.GetUtcNow()).When(x => x.EffectiveFrom is not null)
             .WithMessage("'effectiveFrom' is in the future: a rating can only be recorded from now or from a past instant.");

@@ -1,6 +1,3 @@
-using System.IO.Pipelines;
-using System.Runtime.CompilerServices;
-using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace NewsLens.Api.Ratings;
@@ -20,9 +17,6 @@ public sealed record RatingImportRow(
     string? SourceUrl = null,
     string? Note = null);
 
-/// <summary>A row as read from the body, or why it could not be read.</summary>
-public readonly record struct RatingLine(long Row, RatingImportRow? Rating, string? Field, string? Error);
-
 /// <summary>A checked row: the outlet it names (by domain or by name) and the rating as it will be stored.</summary>
 public sealed record CheckedRating(long Row, string? Domain, string? Name, string? Bias, string? RaterBias, string? Factuality, string? SourceUrl, string? Note);
 
@@ -37,84 +31,26 @@ public static class RatingImport
     /// <summary>Rows one import may hold: more outlets than any rater rates.</summary>
     public const int MaxRows = 100_000;
 
-    private static readonly string[] Columns = ["domain", "name", "bias", "factuality", "source_url", "note"];
+    /// <summary>The CSV header names its columns in any order and case (<c>sourceUrl</c> also as <c>source_url</c>); it needs bias and domain or name.</summary>
+    public static readonly CsvColumns Columns = new(
+        ["domain", "name", "bias", "factuality", "source_url", "note"],
+        header => header.Contains("bias") && (header.Contains("domain") || header.Contains("name"))
+            ? []
+            : [("header", "The header needs a 'bias' column and a 'domain' or 'name' column (columns: domain, name, bias, factuality, source_url, note; others are ignored).")],
+        new Dictionary<string, string> { ["sourceurl"] = "source_url" });
 
-    /// <summary>A CSV whose first record names the columns (any order and case; <c>sourceUrl</c> also read as <c>source_url</c>; others ignored).</summary>
-    public static async IAsyncEnumerable<RatingLine> ReadCsvAsync(PipeReader body, int maxRowBytes, [EnumeratorCancellation] CancellationToken ct)
-    {
-        Dictionary<string, int>? columns = null;
-        await foreach (var record in ImportRecords.ReadAsync(body, new CsvFramer(maxRowBytes, firstRow: 0), ct))
-        {
-            if (columns is null)
-            {
-                if (record.Fault != RecordFault.None)
-                {
-                    yield return new RatingLine(0, null, "header", ImportEndpoints.FaultMessage(record.Fault, maxRowBytes));
-                    yield break;
-                }
+    public static RatingImportRow FromCsv(CsvRow row) =>
+        new(row["domain"], row["name"], row["bias"], row["factuality"], row["source_url"], row["note"]);
 
-                columns = [];
-                var names = CsvFields.Split(record.Bytes.Span);
-                for (var i = 0; i < names.Length; i++)
-                {
-                    columns.TryAdd(names[i].Trim().ToLowerInvariant() switch { "sourceurl" => "source_url", var n => n }, i);
-                }
-
-                if (!columns.ContainsKey("bias") || !(columns.ContainsKey("domain") || columns.ContainsKey("name")))
-                {
-                    yield return new RatingLine(0, null, "header",
-                        $"The header needs a 'bias' column and a 'domain' or 'name' column (columns: {string.Join(", ", Columns)}; others are ignored).");
-                    yield break;
-                }
-
-                continue;
-            }
-
-            if (record.Fault != RecordFault.None)
-            {
-                yield return new RatingLine(record.Row, null, "body", ImportEndpoints.FaultMessage(record.Fault, maxRowBytes));
-                continue;
-            }
-
-            var fields = CsvFields.Split(record.Bytes.Span);
-            string? Field(string name) => columns.TryGetValue(name, out var index) && index < fields.Length ? fields[index] : null;
-            yield return new RatingLine(record.Row, new RatingImportRow(Field("domain"), Field("name"), Field("bias"), Field("factuality"), Field("source_url"), Field("note")), null, null);
-        }
-    }
-
-    /// <summary>A JSON array of ratings; a malformed document, or an element of the wrong shape, stops the import as a 400.</summary>
-    public static async IAsyncEnumerable<RatingLine> ReadJsonAsync(PipeReader body, JsonSerializerOptions options, int maxRowBytes,
-        [EnumeratorCancellation] CancellationToken ct)
-    {
-        await foreach (var record in ImportRecords.ReadAsync(body, new JsonArrayFramer(maxRowBytes), ct))
-        {
-            if (record.Fault != RecordFault.None)
-            {
-                yield return new RatingLine(record.Row, null, "body", ImportEndpoints.FaultMessage(record.Fault, maxRowBytes));
-                continue;
-            }
-
-            RatingImportRow? row;
-            try
-            {
-                row = JsonSerializer.Deserialize<RatingImportRow>(record.Bytes.Span, options);
-            }
-            catch (JsonException exception)
-            {
-                throw ImportEndpoints.InElement(exception, record.Row - 1);
-            }
-
-            yield return new RatingLine(record.Row, row ?? new RatingImportRow(null, null), null, null);
-        }
-    }
+    public static readonly RatingImportRow Empty = new(null, null);
 
     /// <summary>
     /// Checks a row with the rules of <c>PUT /v1/outlets/{id}/ratings/{rater}</c>: the bias in the rater's vocabulary,
     /// factuality, source URL and note; and that it names an outlet by domain or by name. Returns null for a bad row.
     /// </summary>
-    public static CheckedRating? Check(RatingLine line, RaterVocabulary vocabulary, BadRows bad)
+    public static CheckedRating? Check(ImportLine<RatingImportRow> line, RaterVocabulary vocabulary, BadRows bad)
     {
-        if (line.Rating is not { } rating)
+        if (line.Value is not { } rating)
         {
             bad.Add(line.Row, line.Field ?? "body", null, line.Error ?? "The row could not be read.");
             return null;
@@ -138,7 +74,7 @@ public static class RatingImport
             bad.Add(line.Row, "bias", rating.Bias, error);
         }
 
-        if (!RatingVocabulary.TryParseFactuality(rating.Factuality, out var factuality))
+        if (!RaterVocabularies.TryParseFactuality(rating.Factuality, out var factuality))
         {
             bad.Add(line.Row, "factuality", rating.Factuality, $"Not a factuality rating ({EnumText<Factuality>.AllowedList}).");
         }

@@ -19,6 +19,9 @@ public sealed class RaterRow
     public RaterResponse ToResponse() => new(Id, Name, Url, ParsedVocabulary, BuiltIn, UnixTime.FromMs(CreatedAt));
 }
 
+/// <summary>The rating an outlet write carries: the 7-point bias, the rater's own word for it, and the factuality.</summary>
+public readonly record struct OutletRating(long OutletId, string? Bias, string? RaterBias, string? Factuality);
+
 public sealed record RatingRow(long OutletId, string RaterId, string? Bias, string? RaterBias, string? Factuality, long EffectiveFrom,
     string? SourceUrl, string? Note, long RecordedAt, string? RecordedBy)
 {
@@ -213,11 +216,12 @@ public sealed class RatingStore(Database database, CoverageSummaries summaries, 
     }
 
     /// <summary>
-    /// The NewsLens ratings an outlet write carries (its <c>bias</c> and <c>factuality</c>), recorded effective
-    /// <paramref name="now"/> for the outlets whose NewsLens rating in force differs; then every written outlet's
-    /// combined rating is worked out again. Returns the outlets whose combined rating changed.
+    /// The ratings an outlet write carries (its <c>bias</c> and <c>factuality</c>; <c>newslens</c> for single writes, the
+    /// import's <c>rater</c> for imports), recorded effective <paramref name="now"/> for the outlets whose rating of that
+    /// rater in force differs; then every written outlet's combined rating is worked out again. Returns the outlets
+    /// whose combined rating changed.
     /// </summary>
-    public async Task<IReadOnlyList<long>> RecordOutletWritesAsync(StorageWrite write, IReadOnlyList<(long OutletId, string? Bias, string? Factuality)> outlets,
+    public async Task<IReadOnlyList<long>> RecordOutletWritesAsync(StorageWrite write, string raterId, IReadOnlyList<OutletRating> outlets,
         long now, string? recordedBy, CancellationToken ct)
     {
         if (outlets.Count == 0)
@@ -226,11 +230,11 @@ public sealed class RatingStore(Database database, CoverageSummaries summaries, 
         }
 
         var current = (await CurrentAsync(write.Connection, write.Transaction, write.Dialect, outlets.Select(o => o.OutletId).ToList(), long.MaxValue, ct))
-            .Where(r => r.RaterId == NewsLens)
+            .Where(r => r.RaterId == raterId)
             .ToDictionary(r => r.OutletId);
         var recorded = outlets
             .Where(o => current.TryGetValue(o.OutletId, out var inForce) ? (inForce.Bias, inForce.Factuality) != (o.Bias, o.Factuality) : o.Bias is not null || o.Factuality is not null)
-            .Select(o => new RatingRow(o.OutletId, NewsLens, o.Bias, o.Bias, o.Factuality, now, null, null, now, recordedBy))
+            .Select(o => new RatingRow(o.OutletId, raterId, o.Bias, o.RaterBias, o.Factuality, now, null, null, now, recordedBy))
             .ToList();
         await InsertAsync(write, recorded, ct);
         return await RecombineAsync(write, [.. outlets.Select(o => o.OutletId).Distinct()], now, ct);

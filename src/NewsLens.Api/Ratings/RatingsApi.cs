@@ -84,7 +84,7 @@ public static class RatingsApi
             return ApiProblems.Validation("bias", error);
         }
 
-        RatingVocabulary.TryParseFactuality(request.Factuality, out var factuality);
+        RaterVocabularies.TryParseFactuality(request.Factuality, out var factuality);
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         var rating = new RatingRow(outletId, rater.Id, EnumText<Bias>.Name(bias), string.IsNullOrWhiteSpace(request.Bias) ? null : request.Bias.Trim(),
             EnumText<Factuality>.Name(factuality), request.EffectiveFrom?.ToUnixTimeMilliseconds() ?? now, request.SourceUrl, request.Note, now, http.User.Identity?.Name);
@@ -140,13 +140,8 @@ public static class RatingsApi
             return ApiProblems.Validation("effectiveFrom", "'effectiveFrom' is in the future: ratings can only be recorded from now or from a past instant.");
         }
 
-        var maxRow = settings.Value.MaxRowBytes;
-        var lines = ImportEndpoints.MediaType(request) switch
-        {
-            ImportEndpoints.Csv => RatingImport.ReadCsvAsync(request.BodyReader, maxRow, ct),
-            ImportEndpoints.Json => RatingImport.ReadJsonAsync(request.BodyReader, json.Value.SerializerOptions, maxRow, ct),
-            _ => null,
-        };
+        var lines = ImportRows.Read(request, json.Value.SerializerOptions, settings.Value.MaxRowBytes, RatingImport.Columns, RatingImport.FromCsv,
+            RatingImport.Empty, ct);
         if (lines is null)
         {
             return ImportEndpoints.UnsupportedMediaType(ImportEndpoints.Csv, ImportEndpoints.Json);
@@ -155,25 +150,24 @@ public static class RatingsApi
         // Read and check the whole body first; ratings files are small (a rater rates thousands of outlets, not millions).
         var bad = new BadRows();
         var rows = new List<CheckedRating>();
-        try
+        var malformed = await ImportRows.ForEachAsync(lines, line =>
         {
-            await foreach (var line in lines)
+            if (rows.Count + bad.Count >= RatingImport.MaxRows)
             {
-                if (rows.Count + bad.Count >= RatingImport.MaxRows)
-                {
-                    bad.Add(line.Row, "body", null, $"An import holds at most {RatingImport.MaxRows:N0} rows; send the rest in another.");
-                    break;
-                }
-
-                if (RatingImport.Check(line, rater.ParsedVocabulary, bad) is { } rating)
-                {
-                    rows.Add(rating);
-                }
+                bad.Add(line.Row, "body", null, $"An import holds at most {RatingImport.MaxRows:N0} rows; send the rest in another.");
+                return false;
             }
-        }
-        catch (System.Text.Json.JsonException exception)
+
+            if (RatingImport.Check(line, rater.ParsedVocabulary, bad) is { } rating)
+            {
+                rows.Add(rating);
+            }
+
+            return true;
+        });
+        if (malformed is not null)
         {
-            return ImportEndpoints.MalformedJson(exception);
+            return malformed;
         }
 
         if (!bad.Any && rows.Count == 0)

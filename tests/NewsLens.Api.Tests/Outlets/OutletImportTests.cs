@@ -60,6 +60,77 @@ public class OutletImportTests(NewsLensFactory factory) : ApiTests(factory)
         Assert.Equal("right", (string?)(await Api.CoverageAsync(story))["bias"]!["majority"]);
     }
 
+    private async Task<JsonNode> RatingsAsync(JsonNode outlet, string query = "") =>
+        await (await Client.GetAsync($"/v1/outlets/{(long)outlet["id"]!}/ratings{query}")).ReadJsonAsync(HttpStatusCode.OK);
+
+    [Fact]
+    public async Task WithARaterTheRowsAreThatRatersRatingsInItsWordsAndCombineWithOurs()
+    {
+        var domain = ApiDriver.UniqueDomain("byrater");
+        await (await ImportCsvAsync($"name,domain,bias\nRated,{domain},center\n")).ReadJsonAsync(HttpStatusCode.OK);
+        var outlet = (await OutletAsync(domain))!;
+        var story = await Api.CreateStoryAsync();
+        await Api.CoverAsync(story, outlet);
+
+        var result = await (await ImportCsvAsync($"name,domain,bias,factuality\nRated,{domain},Left,high\n", "?rater=allsides")).ReadJsonAsync(HttpStatusCode.OK);
+
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"created":0,"updated":1,"unchanged":0,"dryRun":false}"""), result));
+        var ratings = await RatingsAsync(outlet);
+        var allsides = ratings["current"]!.AsArray().Single(r => (string?)r!["rater"] == "allsides")!;
+        Assert.Equal("left|Left|high|" + NewsLensFactory.TestKeyName, $"{allsides["bias"]}|{allsides["raterBias"]}|{allsides["factuality"]}|{allsides["recordedBy"]}");
+        Assert.Equal("center", (string?)ratings["current"]!.AsArray().Single(r => (string?)r!["rater"] == "newslens")!["bias"]);
+        // Ours center and AllSides' left combine (mean) to lean_left: the outlet's bias and the story's coverage follow.
+        Assert.Equal("lean_left", (string?)(await OutletAsync(domain))!["bias"]);
+        Assert.Equal(1, (int)(await Api.CoverageAsync(story))["bias"]!["left"]!["count"]!);
+    }
+
+    [Fact]
+    public async Task ARowIsUnchangedWhenItsRatersRatingIsInForceWhateverOtherRatersSay()
+    {
+        var domain = ApiDriver.UniqueDomain("unchanged");
+        var csv = $"name,domain,bias\nSteady,{domain},center\n";
+        await (await ImportCsvAsync(csv)).ReadJsonAsync(HttpStatusCode.OK);
+        var outlet = (await OutletAsync(domain))!;
+        (await Client.PutAsJsonAsync($"/v1/outlets/{(long)outlet["id"]!}/ratings/mbfc", new { bias = "right" })).EnsureSuccessStatusCode();
+        Assert.Equal("lean_right", (string?)(await OutletAsync(domain))!["bias"]);
+
+        // The combined bias (lean_right) differs from the row's, but the newslens rating in force is the row's: nothing to do.
+        var again = await (await ImportCsvAsync(csv)).ReadJsonAsync(HttpStatusCode.OK);
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"created":0,"updated":0,"unchanged":1,"dryRun":false}"""), again));
+        Assert.Equal(2, (await RatingsAsync(outlet, "?history=true"))["history"]!.AsArray().Count);
+
+        var byMbfc = await (await ImportCsvAsync($"name,domain,bias\nSteady,{domain},right\n", "?rater=mbfc&dryRun=true")).ReadJsonAsync(HttpStatusCode.OK);
+        Assert.Equal(1, (int)byMbfc["unchanged"]!);
+    }
+
+    [Fact]
+    public async Task ARatersVocabularyDecidesWhichWordsItsImportReads()
+    {
+        var domain = ApiDriver.UniqueDomain("vocabulary");
+        var problem = await (await ImportCsvAsync($"name,domain,bias\nWords,{domain},least biased\n", "?rater=allsides")).ReadProblemAsync(HttpStatusCode.UnprocessableEntity);
+        var row = problem["badRows"]!.AsArray().Single()!;
+        Assert.Equal("bias", (string?)row["field"]);
+        Assert.Contains("allsides vocabulary", (string?)row["message"]);
+        Assert.Null(await OutletAsync(domain));
+
+        // Ad Fontes scores, as JSON numbers too.
+        var response = await Client.PostAsJsonAsync("/v1/outlets/import?rater=adfontes", new[] { new { name = "Scored", domain, bias = (object)-12.5 } });
+        Assert.Equal(1, (int)(await response.ReadJsonAsync(HttpStatusCode.OK))["created"]!);
+        var outlet = (await OutletAsync(domain))!;
+        var adfontes = (await RatingsAsync(outlet))["current"]!.AsArray().Single()!;
+        Assert.Equal("adfontes|lean_left|-12.5", $"{adfontes["rater"]}|{adfontes["bias"]}|{adfontes["raterBias"]}");
+        Assert.Equal("lean_left", (string?)outlet["bias"]);
+    }
+
+    [Fact]
+    public async Task AnUnknownRaterIsA400NamingItAndNothingIsWritten()
+    {
+        var domain = ApiDriver.UniqueDomain("norater");
+        var problem = await (await ImportCsvAsync($"name,domain,bias\nNobody,{domain},left\n", "?rater=nobody")).ReadProblemAsync(HttpStatusCode.BadRequest);
+        Assert.Contains("nobody", problem["errors"]!["rater"]![0]!.ToString());
+        Assert.Null(await OutletAsync(domain));
+    }
+
     [Fact]
     public async Task AnyBadRowRefusesTheWholeFileListingEveryBadRow()
     {

@@ -38,6 +38,12 @@ public sealed class RaterVocabulariesTests
     [InlineData(RaterVocabulary.Mbfc, "Least Biased", Bias.Center)]
     [InlineData(RaterVocabulary.Mbfc, "extreme-right", Bias.FarRight)]
     [InlineData(RaterVocabulary.Mbfc, "pro-science", null)]
+    [InlineData(RaterVocabulary.Mbfc, "conspiracy-pseudoscience", null)]
+    [InlineData(RaterVocabulary.Mbfc, "right conspiracy-pseudoscience", Bias.Right)]
+    [InlineData(RaterVocabulary.Mbfc, "far-right conspiracy-pseusdoscience", Bias.FarRight)]
+    [InlineData(RaterVocabulary.Mbfc, "left-pseudoscience", Bias.Left)]
+    [InlineData(RaterVocabulary.Mbfc, "extreme right conspiracy", Bias.FarRight)]
+    [InlineData(RaterVocabulary.Allsides, "allsides", null)]
     [InlineData(RaterVocabulary.Newslens, "far_left", Bias.FarLeft)]
     [InlineData(RaterVocabulary.Newslens, "", null)]
     public void EachVocabularyReadsItsOwnWords(RaterVocabulary vocabulary, string word, Bias? expected)
@@ -50,6 +56,8 @@ public sealed class RaterVocabulariesTests
     [InlineData(RaterVocabulary.Allsides, "least biased")]
     [InlineData(RaterVocabulary.Allsides, "far left")]
     [InlineData(RaterVocabulary.Mbfc, "lean left")]
+    [InlineData(RaterVocabulary.Mbfc, "right satire")]
+    [InlineData(RaterVocabulary.Mbfc, "right-center-ish conspiracy")]
     [InlineData(RaterVocabulary.Newslens, "left-center")]
     public void AWordOfAnotherVocabularyIsRefusedNamingWhatIsAccepted(RaterVocabulary vocabulary, string word)
     {

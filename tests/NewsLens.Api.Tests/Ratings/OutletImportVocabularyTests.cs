@@ -2,7 +2,8 @@ using NewsLens.Api.Ratings;
 
 namespace NewsLens.Api.Tests.Ratings;
 
-public class RatingVocabularyTests
+/// <summary>The words the outlet import reads for the newslens rater (any vocabulary's word on the left–right axis), factuality and ownership.</summary>
+public class OutletImportVocabularyTests
 {
     [Theory]
     // NewsLens
@@ -36,7 +37,7 @@ public class RatingVocabularyTests
     [InlineData("N/A", null)]
     public void BiasWordsMapToTheSevenPointScale(string word, Bias? expected)
     {
-        Assert.True(RatingVocabulary.TryParseBias(word, out var bias));
+        Assert.True(RaterVocabularies.TryParseOutletImportBias(word, out var bias));
         Assert.Equal(expected, bias);
     }
 
@@ -48,7 +49,7 @@ public class RatingVocabularyTests
     [InlineData("leftish")]
     public void UnknownBiasWordsAreRejected(string word)
     {
-        Assert.False(RatingVocabulary.TryParseBias(word, out _));
+        Assert.False(RaterVocabularies.TryParseOutletImportBias(word, out _));
     }
 
     [Theory]
@@ -62,7 +63,7 @@ public class RatingVocabularyTests
     [InlineData("", null)]
     public void FactualityWordsMap(string word, Factuality? expected)
     {
-        Assert.True(RatingVocabulary.TryParseFactuality(word, out var factuality));
+        Assert.True(RaterVocabularies.TryParseFactuality(word, out var factuality));
         Assert.Equal(expected, factuality);
     }
 
@@ -73,14 +74,14 @@ public class RatingVocabularyTests
     [InlineData("", null)]
     public void OwnershipWordsMap(string word, Ownership? expected)
     {
-        Assert.True(RatingVocabulary.TryParseOwnership(word, out var ownership));
+        Assert.True(RaterVocabularies.TryParseOwnership(word, out var ownership));
         Assert.Equal(expected, ownership);
     }
 
     [Fact]
     public void UnknownFactualityAndOwnershipAreRejected()
     {
-        Assert.False(RatingVocabulary.TryParseFactuality("satire", out _));
-        Assert.False(RatingVocabulary.TryParseOwnership("state", out _));
+        Assert.False(RaterVocabularies.TryParseFactuality("satire", out _));
+        Assert.False(RaterVocabularies.TryParseOwnership("state", out _));
     }
 }
