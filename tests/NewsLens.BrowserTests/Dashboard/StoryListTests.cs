@@ -34,6 +34,29 @@ public class StoryListTests(Browser browser)
     }
 
     [BrowserFact]
+    public void TheBrowserLogReportsWhatThePolicyRefuses()
+    {
+        // The no-error checks are no formality: an inline script and an inline style, added to the page, are refused
+        // by its Content-Security-Policy, and the refusals are in the browser's log.
+        browser.Open("#/");
+        browser.Script("""
+            const script = document.createElement('script');
+            script.textContent = 'document.body.dataset.inline = "ran"';
+            document.body.append(script);
+            const style = document.createElement('style');
+            style.textContent = 'body { background: red; }';
+            document.head.append(style);
+            """);
+
+        var errors = new List<string>();
+        browser.WaitUntil(() => { errors.AddRange(browser.TakeErrors()); return errors.Count >= 2; }, "the refusals in the log");
+        Assert.Contains(errors, e => e.Contains("Content Security Policy", StringComparison.Ordinal) && e.Contains("script", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("Content Security Policy", StringComparison.Ordinal) && e.Contains("style", StringComparison.Ordinal));
+        Assert.Null(browser.Script("return document.body.dataset.inline"));
+        Assert.Equal("rgb(255, 255, 255)", browser.Script("return getComputedStyle(document.body).backgroundColor"));
+    }
+
+    [BrowserFact]
     public async Task FiltersNarrowTheListAsTheApiDoes()
     {
         browser.Open("#/");
