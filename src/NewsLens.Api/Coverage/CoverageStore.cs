@@ -276,8 +276,7 @@ public sealed class CoverageStore(Database database, CoverageCache cache, Covera
         await using var connection = await database.OpenAsync(ct);
         await using var transaction = await database.BeginSnapshotAsync(connection, ct);
         var stamps = await ReadStampsAsync(connection, transaction, storyIds, ct);
-        var mark = await connection.QuerySingleAsync<(long LastId, long? LastRecordedAt)>(new CommandDefinition(
-            "SELECT COALESCE(MAX(id), 0), MAX(recorded_at) FROM outlet_ratings", transaction: transaction, cancellationToken: ct));
+        var mark = await RatingsMarkAsync(connection, transaction, ct);
         var ids = database.Dialect.Ids("ids", stamps.Keys);
         var outlets = (await connection.QueryAsync<OutletRow>(new CommandDefinition($"""
             SELECT so.story_id, so.outlet_id, o.ownership, so.articles, so.first_published_at, so.last_published_at
@@ -286,26 +285,9 @@ public sealed class CoverageStore(Database database, CoverageCache cache, Covera
             JOIN outlets o ON o.id = so.outlet_id
             """, ids.Parameters, transaction, cancellationToken: ct))).AsList();
 
-        var asOf = choice.AsOf?.ToUnixTimeMilliseconds() ?? long.MaxValue;
-        var inForce = (await RatingStore.CurrentAsync(connection, transaction, database.Dialect, [.. outlets.Select(o => o.OutletId).Distinct()], asOf, ct))
-            .ToLookup(r => r.OutletId);
-        var order = await ratings.RaterOrderAsync(connection, transaction, ct);
-        var combinations = new Dictionary<long, Combination>();
-        Combination CombinationOf(long outletId)
-        {
-            if (!combinations.TryGetValue(outletId, out var combination))
-            {
-                combination = choice.Rater is { } rater
-                    ? Combination.Single(inForce[outletId].FirstOrDefault(r => r.RaterId == rater)?.ForCombining)
-                    : ratings.CombineInForce(order, inForce[outletId]);
-                combinations[outletId] = combination;
-            }
-
-            return combination;
-        }
-
+        var combinations = await ChosenRatingsAsync(connection, transaction, [.. outlets.Select(o => o.OutletId).Distinct()], choice, ct);
         var groups = outlets
-            .GroupBy(o => (o.StoryId, Combination: CombinationOf(o.OutletId), o.Ownership))
+            .GroupBy(o => (o.StoryId, Combination: combinations[o.OutletId], o.Ownership))
             .ToLookup(g => g.Key.StoryId, g => new CoverageGroup(
                 g.Key.Combination.Bias,
                 g.Key.Combination.Factuality,
@@ -316,13 +298,36 @@ public sealed class CoverageStore(Database database, CoverageCache cache, Covera
                 UnixTime.FromMs(g.Max(o => o.LastPublishedAt)),
                 g.Key.Combination.MultiRated,
                 g.Key.Combination.Contested));
-        var echo = new CoverageRatings(choice.Rater ?? CoverageRatings.Combined, choice.Rater is null ? ratings.Combine.Method : null,
-            choice.AsOf?.UtcDateTime);
         return new CoverageRead(
             stamps.Keys.ToDictionary(id => id, id => new CoverageMemo(id, [.. groups[id]])),
             stamps,
-            echo,
-            new RatingsMark(mark.LastId, UnixTime.FromMs(mark.LastRecordedAt)));
+            Echo(choice),
+            mark);
+    }
+
+    /// <summary>What an answer counted by <paramref name="choice"/> echoes in <c>ratings</c>.</summary>
+    public CoverageRatings Echo(RatingsChoice choice) => choice.IsDefault ? DefaultRatings :
+        new(choice.Rater ?? CoverageRatings.Combined, choice.Rater is null ? ratings.Combine.Method : null, choice.AsOf?.UtcDateTime);
+
+    /// <summary>The last rating recorded, read in the answer's snapshot: what answers counted by chosen ratings also depend on.</summary>
+    public static async Task<RatingsMark> RatingsMarkAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction,
+        CancellationToken ct)
+    {
+        var mark = await connection.QuerySingleAsync<(long LastId, long? LastRecordedAt)>(new CommandDefinition(
+            "SELECT COALESCE(MAX(id), 0), MAX(recorded_at) FROM outlet_ratings", transaction: transaction, cancellationToken: ct));
+        return new RatingsMark(mark.LastId, UnixTime.FromMs(mark.LastRecordedAt));
+    }
+
+    /// <summary>Each outlet's rating by <paramref name="choice"/>: one rater's in force, or the combination of those in force, now or at <c>asOf</c>.</summary>
+    public async Task<IReadOnlyDictionary<long, Combination>> ChosenRatingsAsync(System.Data.Common.DbConnection connection,
+        System.Data.Common.DbTransaction transaction, IReadOnlyList<long> outletIds, RatingsChoice choice, CancellationToken ct)
+    {
+        var asOf = choice.AsOf?.ToUnixTimeMilliseconds() ?? long.MaxValue;
+        var inForce = (await RatingStore.CurrentAsync(connection, transaction, database.Dialect, outletIds, asOf, ct)).ToLookup(r => r.OutletId);
+        var order = await ratings.RaterOrderAsync(connection, transaction, ct);
+        return outletIds.Distinct().ToDictionary(id => id, id => choice.Rater is { } rater
+            ? Combination.Single(inForce[id].FirstOrDefault(r => r.RaterId == rater)?.ForCombining)
+            : ratings.CombineInForce(order, inForce[id]));
     }
 
     private async Task<IReadOnlyDictionary<long, CoverageStamp>> ReadStampsAsync(

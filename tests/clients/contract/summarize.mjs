@@ -3,7 +3,8 @@
 //   node summarize.mjs check  <collection.json> <openapi.json>
 //     Fails unless every operation of the OpenAPI document has exactly one main request in the Portman
 //     collection carrying the generated contract tests: its documented success status code, and, where that
-//     response has a JSON body, the content type and a JSON-schema test that Portman did not disable.
+//     response has a JSON body, the content type and a JSON-schema test that Portman did not disable; another
+//     body (image/svg+xml) needs its content type and a "Body is …" test from extendTests.
 //
 //   node summarize.mjs env    <environment.json>
 //     Writes the Newman environment (apiKey from NEWSLENS_API_KEY, runId from NEWSLENS_RUN_ID), mode 0600, so
@@ -70,6 +71,12 @@ function check(collectionFile, specFile) {
         if (!names.some((n) => n.endsWith(`Content-Type is ${jsonType}`))) problems.push(`${label}: no content-type test`);
         if (!names.some((n) => n.endsWith("Schema is valid"))) problems.push(`${label}: no JSON schema test`);
         if (/Disabled due to/.test(script)) problems.push(`${label}: Portman disabled its JSON schema test`);
+      } else if (Object.keys(content).length > 0) {
+        // A body that is not JSON (coverage.svg: image/svg+xml): its media type, and a check of the body that
+        // extendTests adds (Portman's schema tests are for JSON only).
+        const mediaType = Object.keys(content)[0];
+        if (!names.some((n) => n.endsWith(`Content-Type is ${mediaType}`))) problems.push(`${label}: no content-type test`);
+        if (!names.some((n) => n.includes(" - Body is "))) problems.push(`${label}: no "Body is …" test of its ${mediaType} body`);
       } else if (!names.some((n) => n.endsWith("Response has empty Body"))) {
         problems.push(`${label}: no empty-body test for ${success}`);
       }

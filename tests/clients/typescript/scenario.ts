@@ -275,6 +275,32 @@ async function main(): Promise<void> {
   check("coverage (articles): label", articleCoverage.bias.label, "75% of the articles lean Left");
   check("coverage (articles): whole object", iso(articleCoverage), iso(expectedArticles));
 
+  section("5b. The bias bar as SVG and the timeline");
+  const bar = await api.GET("/v1/stories/{storyId}/coverage.svg", {
+    params: { path: { storyId: story.id }, query: { width: 300, theme: "dark" } },
+    parseAs: "text",
+  });
+  check("coverage.svg status", bar.response.status, 200);
+  check("coverage.svg content type", contentType(bar.response), "image/svg+xml");
+  check("coverage.svg Content-Security-Policy", bar.response.headers.get("content-security-policy"), "default-src 'none'");
+  const svg = typeof bar.data === "string" ? bar.data : "";
+  checkTrue("coverage.svg title is the label", svg.includes("<title>67% of the sources lean Left</title>"), svg.slice(0, 300));
+  checkTrue("coverage.svg is 300 px wide", svg.includes('width="300"'), svg.slice(0, 120));
+
+  const timelineAnswer = await api.GET("/v1/stories/{storyId}/timeline", {
+    params: { path: { storyId: story.id }, query: { bucket: "day", basis: "sources" } },
+  });
+  const timeline = must("GET /v1/stories/{storyId}/timeline", timelineAnswer.data, timelineAnswer.response, 200);
+  check("timeline: bucket and basis", [timeline.bucket, timeline.basis], ["day", "sources"]);
+  const lastBucket = timeline.buckets[timeline.buckets.length - 1];
+  check("timeline: after the last bucket, the coverage's label", lastBucket?.cumulative.label, "67% of the sources lean Left");
+  check(
+    "timeline: sources counted once, in their first article's bucket",
+    timeline.buckets.reduce((n, b) => n + b.left + b.center + b.right + b.unrated, 0),
+    3,
+  );
+  checkTrue("timeline: the Left's first article is named", typeof timeline.firstBySide.left?.articleId === "number");
+
   section("6. Batch coverage (storyIds as form, explode: false)");
   const empty = await api.POST("/v1/stories", { body: { title: `TS empty story ${suffix}` } });
   const emptyStory = must("POST /v1/stories (empty story)", empty.data, empty.response, 201);
