@@ -1,6 +1,7 @@
 using NewsLens.Api.Articles;
 using NewsLens.Api.Backups;
 using NewsLens.Api.Coverage;
+using NewsLens.Api.Dashboard;
 using NewsLens.Api.Demo;
 using NewsLens.Api.OpenApi;
 using NewsLens.Api.Outlets;
@@ -55,6 +56,7 @@ app.UseAuthentication();
 app.UseRateLimiter();
 app.UseAuthorization();
 app.UseNewsLensOpenApi();
+app.UseDashboard();
 
 app.MapHealth();
 app.MapMetrics();
