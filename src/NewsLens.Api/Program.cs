@@ -6,6 +6,7 @@ using NewsLens.Api.Demo;
 using NewsLens.Api.OpenApi;
 using NewsLens.Api.Outlets;
 using NewsLens.Api.Ratings;
+using NewsLens.Api.Readers;
 using NewsLens.Api.Stories;
 
 // Commands that do their work and exit: `keys new [name]`, `backup <file>`.
@@ -25,7 +26,7 @@ builder.AddApiKeys();
 builder.AddRateLimits();
 builder.AddCursors();
 builder.AddNewsLensOpenApi();
-builder.Services.AddImports().AddOutlets().AddStories().AddArticles().AddCoverage().AddRatings().AddBackups().AddDemo();
+builder.Services.AddImports().AddOutlets().AddStories().AddArticles().AddCoverage().AddRatings().AddReaderProfiles().AddBackups().AddDemo();
 
 var app = builder.Build();
 
@@ -65,6 +66,7 @@ v1.MapStories();
 v1.MapArticles();
 v1.MapCoverage();
 v1.MapRatings();
+v1.MapReaderProfiles();
 v1.MapBackups();
 
 app.Run();

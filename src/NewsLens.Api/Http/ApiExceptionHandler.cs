@@ -29,7 +29,8 @@ public sealed class ApiExceptionHandler(StorageHealth storage, ILogger<ApiExcept
             logger.Log(fault == StorageFault.Corrupt ? LogLevel.Error : LogLevel.Warning, "Storage fault while serving {Method} {Path}: {Fault} ({Message})",
                 httpContext.Request.Method, httpContext.Request.Path.Value, StorageFaults.LogName(fault), exception.Message);
             httpContext.Response.Headers.RetryAfter = StorageFaults.RetryAfterSeconds(fault).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            var isRead = HttpMethods.IsGet(httpContext.Request.Method) || HttpMethods.IsHead(httpContext.Request.Method);
+            var isRead = HttpMethods.IsGet(httpContext.Request.Method) || HttpMethods.IsHead(httpContext.Request.Method) ||
+                httpContext.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.Authorization.IAuthorizeData>()?.Policy == ApiKeys.ReadPolicy;
             await ApiProblems.WriteAsync(httpContext, StatusCodes.Status503ServiceUnavailable, StorageFaults.Detail(fault, isRead), exception: exception);
         }
         else

@@ -7,8 +7,11 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace NewsLens.Api.Http;
 
-/// <summary>Marks an endpoint that takes bodies up to <see cref="ImportSettings.MaxBodyBytes"/>.</summary>
-public sealed class LargeBodyMetadata;
+/// <summary>Marks an endpoint that takes bodies up to <paramref name="bytes"/>, by default <see cref="ImportSettings.MaxBodyBytes"/>.</summary>
+public sealed class LargeBodyMetadata(long? bytes = null)
+{
+    public long? Bytes => bytes;
+}
 
 public static class RequestLimits
 {
@@ -17,14 +20,17 @@ public static class RequestLimits
 
     /// <summary>The body limit of the endpoint the request was routed to.</summary>
     public static long For(HttpContext context) =>
-        context.GetEndpoint()?.Metadata.GetMetadata<LargeBodyMetadata>() is null
-            ? MaxBodyBytes
-            : context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<ImportSettings>>().Value.MaxBodyBytes;
+        context.GetEndpoint()?.Metadata.GetMetadata<LargeBodyMetadata>() switch
+        {
+            null => MaxBodyBytes,
+            { Bytes: { } bytes } => bytes,
+            _ => context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<ImportSettings>>().Value.MaxBodyBytes,
+        };
 
     public static string Describe(long bytes) =>
         bytes % (1024 * 1024) == 0 ? $"{bytes / 1024 / 1024} MiB" : $"{bytes:N0} bytes";
 
-    public static RouteHandlerBuilder AcceptsLargeBodies(this RouteHandlerBuilder builder) => builder.WithMetadata(new LargeBodyMetadata());
+    public static RouteHandlerBuilder AcceptsLargeBodies(this RouteHandlerBuilder builder, long? bytes = null) => builder.WithMetadata(new LargeBodyMetadata(bytes));
 
     /// <summary>
     /// Rejects a declared body over the endpoint's limit before anything reads it, and sets the same

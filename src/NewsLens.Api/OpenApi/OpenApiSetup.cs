@@ -44,6 +44,15 @@ public static class OpenApiSetup
                 options.MapType(queryValue, () => new OpenApiSchema { Type = JsonSchemaType.String });
             }
 
+            // A reading list's item is a JSON number (an article id) or a JSON string (an article URL).
+            options.MapType<Readers.ArticleReference>(() => new OpenApiSchema
+            {
+                OneOf =
+                [
+                    new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int64", Minimum = "1", Description = "An article id." },
+                    new OpenApiSchema { Type = JsonSchemaType.String, MinLength = 1, MaxLength = ArticleUrl.MaxLength, Description = "An article URL." },
+                ],
+            });
             options.OperationFilter<ProblemResponsesOperationFilter>();
             options.OperationFilter<HttpCachingOperationFilter>();
             options.CustomSchemaIds(SchemaId);

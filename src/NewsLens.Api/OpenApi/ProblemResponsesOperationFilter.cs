@@ -19,12 +19,18 @@ internal sealed class ProblemResponsesOperationFilter : IOperationFilter
         operation.Responses ??= [];
         if (operation.RequestBody is not null)
         {
-            AddProblem(operation, context, "413", "The request body is larger than the endpoint accepts (1 MiB; imports 100 MiB by default).");
+            var limit = context.ApiDescription.ActionDescriptor.EndpointMetadata.OfType<LargeBodyMetadata>().FirstOrDefault()?.Bytes;
+            AddProblem(operation, context, "413", limit is { } bytes
+                ? $"The request body is larger than the endpoint accepts ({RequestLimits.Describe(bytes)})."
+                : "The request body is larger than the endpoint accepts (1 MiB; imports 100 MiB by default).");
             AddProblem(operation, context, "415", "The request body is not of a media type the endpoint accepts.");
         }
 
         AddProblem(operation, context, "500", "An unexpected server error; the problem's traceId identifies it in the server's logs.");
-        if (context.ApiDescription.HttpMethod is "POST" or "PUT" or "DELETE")
+        // Writes; a POST that only reads (its authorization policy is the read one) never meets a database that refuses writes.
+        var reads = context.ApiDescription.ActionDescriptor.EndpointMetadata.OfType<Microsoft.AspNetCore.Authorization.IAuthorizeData>()
+            .Any(a => a.Policy == ApiKeys.ReadPolicy);
+        if (context.ApiDescription.HttpMethod is "POST" or "PUT" or "DELETE" && !reads)
         {
             AddProblem(operation, context, "503", "The database cannot take writes right now (busy past the timeout, read-only or full); nothing was changed. Retry after Retry-After seconds.");
         }

@@ -16,6 +16,8 @@ internal sealed class TagDescriptionsDocumentFilter : IDocumentFilter
         ("Stories", "Stories, their article lists and the links between stories and articles."),
         ("Articles", "Articles, each published by one outlet."),
         ("Coverage", "Per-story coverage: bias distribution, factuality, ownership and blindspot."),
+        ("Ratings", "Raters, their vocabularies, and the dated ratings they give outlets."),
+        ("Readers", "A reader's own bias profile from a reading list, computed privately: nothing sent is stored or logged."),
         ("Admin", "Operations for the people who run the service: online backups."),
     ];
 

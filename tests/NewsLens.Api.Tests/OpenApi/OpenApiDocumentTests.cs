@@ -47,7 +47,7 @@ public class OpenApiDocumentTests(NewsLensFactory factory) : IClassFixture<NewsL
         var operations = document["paths"]!.AsObject()
             .SelectMany(path => path.Value!.AsObject().Select(op => (name: $"{op.Key.ToUpperInvariant()} {path.Key}", op: op.Value!)))
             .ToList();
-        Assert.Equal(30, operations.Count);
+        Assert.Equal(31, operations.Count);
         foreach (var (name, op) in operations)
         {
             Assert.False(string.IsNullOrEmpty((string?)op["operationId"]), name);

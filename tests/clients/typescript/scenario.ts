@@ -301,6 +301,18 @@ async function main(): Promise<void> {
   );
   checkTrue("timeline: the Left's first article is named", typeof timeline.firstBySide.left?.articleId === "number");
 
+  section("5c. A reader's own bias profile (ids and URLs, nothing stored)");
+  const profileAnswer = await api.POST("/v1/reader-profile", {
+    body: { articles: [articles[0]!.id, articleSpecs[1]!.url, articles[2]!.id, articles[3]!.url, `https://unread-${suffix}.example/x?utm_source=y`] },
+  });
+  const profile = must("POST /v1/reader-profile", profileAnswer.data, profileAnswer.response, 200);
+  check("profile Cache-Control", profileAnswer.response.headers.get("cache-control"), "no-store");
+  check("profile: items, matched", [profile.items, profile.matched], [5, 4]);
+  check("profile: unmatched, canonical", profile.unmatched, [`https://unread-${suffix}.example/x`]);
+  check("profile: sources label (the story's outlets)", profile.sources.bias.label, "67% of the sources lean Left");
+  check("profile: articles label", profile.articles.bias.label, "75% of the articles lean Left");
+  check("profile: reads the Right least", profile.readsLeast, "right");
+
   section("6. Batch coverage (storyIds as form, explode: false)");
   const empty = await api.POST("/v1/stories", { body: { title: `TS empty story ${suffix}` } });
   const emptyStory = must("POST /v1/stories (empty story)", empty.data, empty.response, 201);
