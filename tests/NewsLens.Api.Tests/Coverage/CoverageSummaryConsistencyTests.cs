@@ -164,6 +164,40 @@ public class CoverageSummaryConsistencyTests(NewsLensFactory factory, ITestOutpu
         await AssertCoverageEndpointAgreesAsync(stories);
     }
 
+    [Fact]
+    public async Task SummariesEqualARecountAfterWritesLargerThanOneStatementCarries()
+    {
+        // More (story, outlet) pairs than one row set carries (512) and more stories than one recount (256).
+        var random = new Random(7);
+        var outlets = new[] { await Api.CreateOutletAsync("left"), await Api.CreateOutletAsync("center"), await Api.CreateOutletAsync("right") };
+        var stories = new List<long>();
+        for (var i = 0; i < 700; i++)
+        {
+            stories.Add((long)(await Api.CreateStoryAsync($"Story {i}"))["id"]!);
+        }
+
+        string Import(int minutes) => string.Join('\n', Enumerable.Range(0, 2_000).Select(i => new JsonObject
+        {
+            ["url"] = $"https://{(string)outlets[i % 3]["domain"]!}/large/{i}",
+            ["title"] = $"Article {i}",
+            ["publishedAt"] = new DateTimeOffset(2025, 3, 1, 0, 0, 0, TimeSpan.Zero).AddMinutes(minutes + i).ToString("O"),
+            ["storyIds"] = new JsonArray(stories[i % stories.Count], stories[random.Next(stories.Count)]),
+        }.ToJsonString()));
+
+        var imported = await (await Client.PostAsync("/v1/articles/import", new StringContent(Import(0), System.Text.Encoding.UTF8, "application/x-ndjson")))
+            .ReadJsonAsync(HttpStatusCode.OK);
+        Assert.Equal(2_000, (int)imported["created"]!);
+        await AssertSummariesEqualRecountAsync();
+
+        // The same articles moved in time (their links' pairs recounted) and linked again elsewhere; then an outlet in every story re-rated.
+        await (await Client.PostAsync("/v1/articles/import", new StringContent(Import(90_000), System.Text.Encoding.UTF8, "application/x-ndjson")))
+            .ReadJsonAsync(HttpStatusCode.OK);
+        await AssertSummariesEqualRecountAsync();
+        (await Client.PutAsJsonAsync($"/v1/outlets/{(long)outlets[1]["id"]!}/ratings/newslens", new { bias = "far_right" })).EnsureSuccessStatusCode();
+        await AssertSummariesEqualRecountAsync();
+        await AssertCoverageEndpointAgreesAsync(stories.Take(50));
+    }
+
     private async Task AssertSummariesEqualRecountAsync()
     {
         const string recountOutlets = """
