@@ -44,14 +44,14 @@ public static class OpenApiSetup
                 options.MapType(queryValue, () => new OpenApiSchema { Type = JsonSchemaType.String });
             }
 
-            // A reading list's item is a JSON number (an article id) or a JSON string (an article URL).
+            // A reading list's item: described as a string (an id in digits or a URL), which every client generator can send;
+            // the server also takes a JSON number as an id. (A oneOf of integer and string became a list of integers in Kiota's C#.)
             options.MapType<Readers.ArticleReference>(() => new OpenApiSchema
             {
-                OneOf =
-                [
-                    new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int64", Minimum = "1", Description = "An article id." },
-                    new OpenApiSchema { Type = JsonSchemaType.String, MinLength = 1, MaxLength = ArticleUrl.MaxLength, Description = "An article URL." },
-                ],
+                Type = JsonSchemaType.String,
+                MinLength = 1,
+                MaxLength = ArticleUrl.MaxLength,
+                Description = "An article id in digits (\"42\"; a JSON number is accepted too) or an article URL.",
             });
             options.OperationFilter<ProblemResponsesOperationFilter>();
             options.OperationFilter<HttpCachingOperationFilter>();

@@ -5,7 +5,7 @@ using NewsLens.Api.Coverage;
 
 namespace NewsLens.Api.Readers;
 
-/// <summary>One item of a reading list: an article id (a JSON number) or an article URL (a JSON string).</summary>
+/// <summary>One item of a reading list: an article id (a JSON number, or a string of digits) or an article URL (any other string).</summary>
 [JsonConverter(typeof(ArticleReferenceConverter))]
 public readonly record struct ArticleReference(long? Id, string? Url)
 {
@@ -15,8 +15,9 @@ public readonly record struct ArticleReference(long? Id, string? Url)
 }
 
 /// <summary>
-/// Reads a number as an id (a whole number of 1 or more) and a string as a URL (trimmed, 1–2,048 characters). The
-/// messages never repeat the value: what a reader sent stays out of answers' details and out of logs.
+/// Reads a number, or a string of digits, as an id (a whole number of 1 or more) and any other string as a URL (trimmed,
+/// 1–2,048 characters). Ids as strings let clients whose generators type the list as strings send both. The messages
+/// never repeat the value: what a reader sent stays out of answers' details and out of logs.
 /// </summary>
 public sealed class ArticleReferenceConverter : JsonConverter<ArticleReference>
 {
@@ -29,10 +30,17 @@ public sealed class ArticleReferenceConverter : JsonConverter<ArticleReference>
             case JsonTokenType.Number:
                 throw new JsonValueException("An article id is a whole number of 1 or more.");
             case JsonTokenType.String:
-                var url = reader.GetString()!.Trim();
-                return url.Length is 0 or > ArticleUrl.MaxLength
+                var text = reader.GetString()!.Trim();
+                if (text.Length > 0 && text.All(char.IsAsciiDigit))
+                {
+                    return long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var digits) && digits >= 1
+                        ? ArticleReference.Of(digits)
+                        : throw new JsonValueException("An article id is a whole number of 1 or more.");
+                }
+
+                return text.Length is 0 or > ArticleUrl.MaxLength
                     ? throw new JsonValueException($"An article URL has 1 to {ArticleUrl.MaxLength:N0} characters.")
-                    : ArticleReference.Of(url);
+                    : ArticleReference.Of(text);
             default:
                 throw new JsonValueException($"Expected an article id (a number) or an article URL (a string), not {JsonValueException.Describe(reader.TokenType)}.");
         }
@@ -52,7 +60,7 @@ public sealed class ArticleReferenceConverter : JsonConverter<ArticleReference>
 }
 
 /// <summary>What a reader read, to profile; nothing of it is stored or logged.</summary>
-/// <param name="Articles">1 to 5,000 article ids (numbers) or article URLs (strings, canonicalized as on import: tracking parameters, fragment and default port dropped).</param>
+/// <param name="Articles">1 to 5,000 items, each an article id ("42"; a JSON number is accepted too) or an article URL (canonicalized as on import: tracking parameters, fragment and default port dropped).</param>
 /// <param name="From">Start of the window for <c>blindspotsMissed</c> (RFC 3339). Default: 30 days before <c>to</c>.</param>
 /// <param name="To">End of that window, exclusive. Default: the publication of the last article read (now when none matched).</param>
 public sealed record ReaderProfileRequest(

@@ -29,7 +29,7 @@ public class ReaderProfileApiTests(NewsLensFactory factory) : ApiTests(factory)
                 (long)a1["id"]!,
                 $"HTTPS://{host}:443/politics/a1?utm_source=feed&id=7#comments", // a1 again, as a tracking link
                 (string)a2["url"]!,
-                (long)a3["id"]!,
+                ((long)a3["id"]!).ToString(System.Globalization.CultureInfo.InvariantCulture), // an id as text
                 (long)a4["id"]!,
                 987654321,
                 "https://nowhere.example/story?utm_campaign=x",
@@ -214,6 +214,8 @@ public class ReaderProfileApiTests(NewsLensFactory factory) : ApiTests(factory)
     [InlineData("""{"articles": [1, 0]}""", "articles[1]", "An article id is a whole number of 1 or more.")]
     [InlineData("""{"articles": [1.5]}""", "articles[0]", "An article id is a whole number of 1 or more.")]
     [InlineData("""{"articles": ["  "]}""", "articles[0]", "An article URL has 1 to 2,048 characters.")]
+    [InlineData("""{"articles": ["7", "0"]}""", "articles[1]", "An article id is a whole number of 1 or more.")]
+    [InlineData("""{"articles": ["99999999999999999999"]}""", "articles[0]", "An article id is a whole number of 1 or more.")]
     [InlineData("""{"articles": [true]}""", "articles[0]", "Expected an article id (a number) or an article URL (a string), not a boolean.")]
     [InlineData("""{"articles": [1], "from": "2025-02-01T00:00:00Z", "to": "2025-01-01T00:00:00Z"}""", "from", "'from' must be before 'to'.")]
     [InlineData("""{"articles": [1], "to": "yesterday"}""", "to", null)]

@@ -303,7 +303,7 @@ async function main(): Promise<void> {
 
   section("5c. A reader's own bias profile (ids and URLs, nothing stored)");
   const profileAnswer = await api.POST("/v1/reader-profile", {
-    body: { articles: [articles[0]!.id, articleSpecs[1]!.url, articles[2]!.id, articles[3]!.url, `https://unread-${suffix}.example/x?utm_source=y`] },
+    body: { articles: [String(articles[0]!.id), articleSpecs[1]!.url, String(articles[2]!.id), articles[3]!.url, `https://unread-${suffix}.example/x?utm_source=y`] },
   });
   const profile = must("POST /v1/reader-profile", profileAnswer.data, profileAnswer.response, 200);
   check("profile Cache-Control", profileAnswer.response.headers.get("cache-control"), "no-store");

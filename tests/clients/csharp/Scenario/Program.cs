@@ -159,6 +159,36 @@ static class Scenario
             BiasDistribution_majority.Left, "75% of the articles lean Left");
         check.Equal("factuality high (2 articles from the left outlet)", 2, covA.Factuality?.High);
 
+        // --- the bias bar as SVG, the timeline, a reader's profile -------------------------------
+        Console.WriteLine("coverage.svg, timeline, reader-profile");
+        // Kiota types a response of a media type it does not parse (image/svg+xml) as no body: the client builds the URL,
+        // and any HTTP client (or an <img>) fetches the image.
+        // (The request information's base address is the document's server until an adapter sends it: only its path and query are taken.)
+        var svgPath = client.V1.Stories[storyId].CoverageSvg.ToGetRequestInformation(c => c.QueryParameters.Width = 300).URI.PathAndQuery;
+        using (var plainHttp = new HttpClient())
+        {
+            var svg = await plainHttp.GetAsync(baseUrl + svgPath);
+            var text = await svg.Content.ReadAsStringAsync();
+            check.Equal("coverage.svg content type", "image/svg+xml", svg.Content.Headers.ContentType?.MediaType);
+            check.True("coverage.svg title is the label", text.Contains("<title>67% of the sources lean Left</title>", StringComparison.Ordinal));
+            check.True("coverage.svg is the width asked for", text.Contains("width=\"300\"", StringComparison.Ordinal));
+        }
+
+        var timeline = await client.V1.Stories[storyId].Timeline.GetAsync()
+                       ?? throw new InvalidOperationException("no timeline in the answer");
+        check.Equal("timeline: after the last bucket, the coverage's label", "67% of the sources lean Left", timeline.Buckets?.LastOrDefault()?.Cumulative?.Label);
+        check.Equal("timeline: each source once", 3, timeline.Buckets?.Sum(b => b.Left + b.Center + b.Right + b.Unrated));
+        check.Equal("timeline: the Left's first article", a1.Id, timeline.FirstBySide?.Left?.ArticleId);
+
+        var profile = await client.V1.ReaderProfile.PostAsync(new ReaderProfileRequest
+                      {
+                          Articles = [$"{a1.Id}", a3.Url!, $"https://unread-{sfx}.example/x?utm_source=kiota"],
+                      })
+                      ?? throw new InvalidOperationException("no profile in the answer");
+        check.Equal("profile: matched", 2, profile.Matched);
+        check.Equal("profile: unmatched, canonical", $"https://unread-{sfx}.example/x", profile.Unmatched?.SingleOrDefault());
+        check.Equal("profile: sources label", "100% of the sources lean Left", profile.Sources?.Bias?.Label);
+
         // --- the story page in one call ---------------------------------------------------------
         Console.WriteLine("story with include=coverage,articles");
         var page = await client.V1.Stories[storyId].GetAsync(c => c.QueryParameters.IncludeAsGetIncludeQueryParameterType =
