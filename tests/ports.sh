@@ -1,4 +1,4 @@
-# Sourced by the scripts that start servers on loopback ports.
+# Sourced by the scripts that start servers on loopback ports: a free port, and stopping the server they started.
 # A loopback port below the kernel's ephemeral range (32768 and up, where outgoing connections take their local
 # ports, so a random port there can be taken by the time a server binds it) that nothing listens on.
 free_port() {
@@ -7,4 +7,13 @@ free_port() {
     candidate=$((20000 + RANDOM % 12000))
     (exec 3<> "/dev/tcp/127.0.0.1/$candidate") 2> /dev/null || { echo "$candidate"; return; }
   done
+}
+
+# Stops the server whose pid is in $server_pid, if it still runs, and forgets it.
+stop_server() {
+  if [ -n "${server_pid:-}" ] && kill -0 "$server_pid" 2>/dev/null; then
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  server_pid=""
 }

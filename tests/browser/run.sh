@@ -34,14 +34,7 @@ export NEWSLENS_BROWSER_OUTPUT="$output"
 
 work=$(mktemp -d)
 server_pid=""
-cleanup() {
-  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-    kill "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
+trap 'stop_server; rm -rf "$work"' EXIT
 
 echo "==> publishing the service; building the browser tests"
 dotnet publish src/NewsLens.Api -c Release -o "$work/publish" --nologo -v quiet

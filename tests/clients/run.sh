@@ -13,14 +13,7 @@ source tests/ports.sh
 
 work=$(mktemp -d)
 server_pid=""
-cleanup() {
-  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-    kill "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
+trap 'stop_server; rm -rf "$work"' EXIT
 
 port=${NEWSLENS_CLIENTS_PORT:-$(free_port)}
 key="ci-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"

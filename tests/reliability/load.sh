@@ -28,10 +28,6 @@ clients=${LOAD_CLIENTS:-16}
 
 work=$(mktemp -d)
 server_pid=""
-stop_server() {
-  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; fi
-  server_pid=""
-}
 cleanup() {
   stop_server
   postgres_stop

@@ -248,7 +248,7 @@ public static class CoverageApi
         // No query, or one, when the story's coverage at its current version is cached (the usual case), so a
         // conditional request costs the same; an uncached story is aggregated once per version. Chosen ratings are
         // counted on request.
-        var read = choice.IsDefault ? await store.ReadAsync([query.StoryId], ct) : await store.ReadWithRatingsAsync([query.StoryId], choice, ct);
+        var read = await store.ReadAsync([query.StoryId], choice, ct);
         if (!read.Exists(query.StoryId))
         {
             return StoriesApi.StoryNotFound(query.StoryId);
@@ -279,7 +279,7 @@ public static class CoverageApi
             return unknown;
         }
 
-        var read = choice.IsDefault ? await store.ReadAsync([query.StoryId], ct) : await store.ReadWithRatingsAsync([query.StoryId], choice, ct);
+        var read = await store.ReadAsync([query.StoryId], choice, ct);
         if (!read.Exists(query.StoryId))
         {
             return StoriesApi.StoryNotFound(query.StoryId);
@@ -359,7 +359,7 @@ public static class CoverageApi
         }
 
         SetCaching(http.Response, caching.Value, auth.Value);
-        var read = choice.IsDefault ? await store.ReadAsync(ids, ct) : await store.ReadWithRatingsAsync(ids, choice, ct);
+        var read = await store.ReadAsync(ids, choice, ct);
         var etag = BatchETag(ids, basis, read);
         var lastModified = LastChange(read.Stamps) is { } last ? LastModified(last, read.RatingsMark) : (DateTime?)null;
         EntityTags.SetValidators(http.Response, etag, lastModified);

@@ -145,6 +145,10 @@ public sealed class CoverageStore(Database database, CoverageCache cache, Covera
         public long Contested { get; init; }
     }
 
+    /// <summary>The coverage of the stories that exist, by the default ratings (cached) or by the chosen ones (on request).</summary>
+    public Task<CoverageRead> ReadAsync(IReadOnlyCollection<long> storyIds, RatingsChoice choice, CancellationToken ct) =>
+        choice.IsDefault ? ReadAsync(storyIds, ct) : ReadWithRatingsAsync(storyIds, choice, ct);
+
     /// <summary>
     /// The stamps and coverage of the stories that exist. No query when every story is cached and no write has
     /// touched it since; else one query for the stamps (story_summaries), with each story's coverage from
