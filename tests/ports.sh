@@ -17,3 +17,14 @@ stop_server() {
   fi
   server_pid=""
 }
+
+# Waits up to 10 s for the server started as $server_pid to answer /health/ready at $1; prints its log $2 and fails
+# when it exits or does not get ready.
+wait_ready() {
+  for _ in $(seq 1 100); do
+    if curl -sf "$1/health/ready" > /dev/null; then return 0; fi
+    if ! kill -0 "$server_pid" 2>/dev/null; then cat "$2"; echo "the server exited" >&2; return 1; fi
+    sleep 0.1
+  done
+  curl -sf "$1/health/ready" > /dev/null || { cat "$2"; echo "the server is not ready" >&2; return 1; }
+}

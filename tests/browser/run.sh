@@ -50,12 +50,7 @@ Logging__LogLevel__Default=Warning \
   dotnet "$work/publish/NewsLens.Api.dll" > "$work/server.log" 2>&1 &
 server_pid=$!
 
-for _ in $(seq 1 100); do
-  if curl -sf "http://127.0.0.1:$port/health/ready" > /dev/null; then break; fi
-  if ! kill -0 "$server_pid" 2>/dev/null; then cat "$work/server.log"; echo "the server exited" >&2; exit 1; fi
-  sleep 0.1
-done
-curl -sf "http://127.0.0.1:$port/health/ready" > /dev/null || { cat "$work/server.log"; echo "the server is not ready" >&2; exit 1; }
+wait_ready "http://127.0.0.1:$port" "$work/server.log" || exit 1
 
 echo "==> browser tests (tests/NewsLens.BrowserTests)"
 status=0
