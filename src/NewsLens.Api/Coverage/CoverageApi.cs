@@ -180,8 +180,10 @@ public static class CoverageApi
         {
             var options = services.GetRequiredService<IOptions<CoverageOptions>>().Value;
             // One SQLite process sees every write itself; PostgreSQL processes learn of each other's by the change feed.
-            var shared = services.GetRequiredService<Database>().Engine == StorageEngine.PostgreSql;
-            return new CoverageCache(options.CacheGroups, shared ? options.ChangeFeedTrust : null);
+            var database = services.GetRequiredService<Database>();
+            return database.Engine == StorageEngine.PostgreSql
+                ? new CoverageCache(options.CacheGroups, options.ChangeFeedTrust, database.Changes)
+                : new CoverageCache(options.CacheGroups);
         });
         return services.AddSingleton<CoverageSummaries>().AddSingleton<CoverageStore>().AddSingleton<TimelineStore>();
     }

@@ -75,17 +75,25 @@ public sealed class CoverageCache : IDisposable
 
     private readonly MemoryCache? cache;
     private readonly TimeSpan? trust;
+    private readonly StoryChanges? feed;
 
     /// <param name="trust">
-    /// How long an entry is served on the generation's word alone after the database last confirmed it; null: for as long
-    /// as no write touches the story. Null fits one process per database, whose own writes move the generations before
-    /// they answer. Other processes' writes arrive by the change feed a little later, and later still on a machine out
-    /// of CPU: a bound here bounds how stale such a write can be read, however late its notification.
+    /// Null: an entry is served on the generation's word alone for as long as no write touches the story, which fits
+    /// one process per database, whose own writes move the generations before they answer. Otherwise other processes'
+    /// writes arrive by <paramref name="feed"/>, a little later, and later still on a machine out of CPU; an entry is
+    /// then served without the database only while there is proof from less than this long ago that no write it
+    /// missed had committed: the database confirmed the entry's version, or the feed was known complete (a heartbeat
+    /// came back through it). So a late notification can make a read stale by at most this long.
     /// </param>
-    public CoverageCache(int maxGroups, TimeSpan? trust = null)
+    public CoverageCache(int maxGroups, TimeSpan? trust = null, StoryChanges? feed = null)
     {
+        if (trust is not null && feed is null)
+        {
+            throw new ArgumentException("A trust bound needs the change feed whose word it bounds.", nameof(feed));
+        }
+
         cache = maxGroups > 0 ? new MemoryCache(new MemoryCacheOptions { SizeLimit = maxGroups, CompactionPercentage = 0.25 }) : null;
-        this.trust = trust;
+        (this.trust, this.feed) = (trust, feed);
     }
 
     /// <summary>The entry for this story at this version; marks it confirmed as of the story's <paramref name="generation"/>.</summary>
@@ -104,13 +112,13 @@ public sealed class CoverageCache : IDisposable
 
     /// <summary>
     /// The entry for this story if it was confirmed at the story's current <paramref name="generation"/>, that is, no
-    /// write has touched the story since it was last read from the database (and, with a trust bound, not longer ago
-    /// than that).
+    /// write has touched the story since it was last read from the database (with a trust bound: none this process
+    /// knows of, and the database or the change feed proved that less than the bound ago).
     /// </summary>
     public bool TryGetUnchanged(long storyId, long generation, out CoverageStamp stamp, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out CoverageMemo? memo)
     {
         if (cache is not null && cache.TryGetValue(storyId, out Entry? entry) && entry!.ConfirmedAt == generation &&
-            (trust is not { } limit || Stopwatch.GetElapsedTime(entry.ConfirmedTimestamp) < limit))
+            (trust is not { } limit || feed!.SinceFeedComplete < limit || Stopwatch.GetElapsedTime(entry.ConfirmedTimestamp) < limit))
         {
             (stamp, memo) = (entry.Stamp, entry.Memo);
             return true;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Dapper;
 using Npgsql;
 
@@ -22,10 +23,28 @@ public sealed class PostgreSqlChangeFeed(PostgreSqlDatabase database, ILogger<Po
     /// <summary>A write that changed more stories says <see cref="Everything"/> instead (a bulk import).</summary>
     public const int MaxStoriesNamed = 10_000;
 
-    /// <summary>How long the listening connection may be silent before it is checked with a query.</summary>
-    private static readonly TimeSpan Probe = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// How often the feed sends itself a heartbeat on its own channel. PostgreSQL delivers notifications in commit
+    /// order, so when one comes back every write committed elsewhere before it was sent has been applied
+    /// (<see cref="StoryChanges.FeedCompleteAt"/>): that is what lets the coverage cache trust its entries without
+    /// asking the database (<c>Coverage:ChangeFeedTrust</c>).
+    /// </summary>
+    public static readonly TimeSpan Heartbeat = TimeSpan.FromMilliseconds(100);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>How long no heartbeat may come back before the listening connection is taken for dead and reopened.</summary>
+    private static readonly TimeSpan Silence = TimeSpan.FromSeconds(3);
+
+    // Only this process listens here.
+    private string HeartbeatChannel => $"newslens_feed_{database.Sender}";
+
+    /// <summary>
+    /// On a thread of its own, not the thread pool's: a heartbeat queued behind a saturated pool would come back
+    /// late, and every coverage read would then ask the database, loading it further.
+    /// </summary>
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.Factory.StartNew(() => Listen(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    private void Listen(CancellationToken stoppingToken)
     {
         database.Changes.Suspend();
         var outage = false;
@@ -33,9 +52,20 @@ public sealed class PostgreSqlChangeFeed(PostgreSqlDatabase database, ILogger<Po
         {
             try
             {
-                await using var connection = (NpgsqlConnection)await database.OpenAsync(stoppingToken);
-                connection.Notification += (_, notification) => Apply(notification.Payload);
-                await connection.ExecuteAsync($"LISTEN {Channel}");
+                using var connection = (NpgsqlConnection)database.Open();
+                var beat = new Beat();
+                connection.Notification += (_, notification) =>
+                {
+                    if (notification.Channel == HeartbeatChannel)
+                    {
+                        beat.CameBack(notification.Payload, database.Changes);
+                    }
+                    else
+                    {
+                        Apply(notification.Payload);
+                    }
+                };
+                connection.Execute($"LISTEN {Channel}; LISTEN {HeartbeatChannel}");
                 database.Changes.Resume();
                 if (outage)
                 {
@@ -43,17 +73,20 @@ public sealed class PostgreSqlChangeFeed(PostgreSqlDatabase database, ILogger<Po
                     outage = false;
                 }
 
-                while (true)
+                while (!stoppingToken.IsCancellationRequested)
                 {
-                    if (!await connection.WaitAsync(Probe, stoppingToken))
+                    beat.Send(connection, HeartbeatChannel);
+                    // Wait returns on each notification; 0 ms would mean forever, so never less than 1.
+                    for (var sent = Stopwatch.GetTimestamp(); Heartbeat - Stopwatch.GetElapsedTime(sent) is var left && left > TimeSpan.Zero && !stoppingToken.IsCancellationRequested;)
                     {
-                        await connection.ExecuteAsync("SELECT 1"); // a dead connection fails here, not never
+                        connection.Wait(Math.Max(1, (int)left.TotalMilliseconds));
+                    }
+
+                    if (beat.SinceLastBack > Silence)
+                    {
+                        throw new TimeoutException($"no heartbeat came back through the change feed for {Silence.TotalSeconds:F0} s");
                     }
                 }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
             }
             catch (Exception exception) when (StorageFaults.Classify(exception) is not null || exception is IOException or TimeoutException)
             {
@@ -65,7 +98,35 @@ public sealed class PostgreSqlChangeFeed(PostgreSqlDatabase database, ILogger<Po
                     outage = true;
                 }
 
-                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                stoppingToken.WaitHandle.WaitOne(TimeSpan.FromSeconds(1));
+            }
+        }
+    }
+
+    /// <summary>The heartbeats of one listening connection: the last one sent, and when one last came back.</summary>
+    private sealed class Beat
+    {
+        private long number;
+        private long sentAt;
+        private long lastBack = Stopwatch.GetTimestamp();
+
+        public TimeSpan SinceLastBack => Stopwatch.GetElapsedTime(lastBack);
+
+        public void Send(NpgsqlConnection connection, string channel)
+        {
+            number++;
+            sentAt = Stopwatch.GetTimestamp();
+            connection.Execute("SELECT pg_notify(@channel, @payload)",
+                new { channel, payload = number.ToString(System.Globalization.CultureInfo.InvariantCulture) }, commandTimeout: (int)Silence.TotalSeconds);
+        }
+
+        /// <summary>Only the last one sent counts; an earlier one coming back this late proves less.</summary>
+        public void CameBack(string payload, StoryChanges changes)
+        {
+            if (long.TryParse(payload, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var back) && back == number)
+            {
+                changes.FeedCompleteAt(sentAt);
+                lastBack = Stopwatch.GetTimestamp();
             }
         }
     }

@@ -16,6 +16,9 @@ public sealed class StoryChanges
 
     private volatile bool suspended;
 
+    // A Stopwatch timestamp before which every write committed elsewhere has been applied here (0: not known).
+    private long feedComplete;
+
     /// <summary>
     /// The story's generation; read it before reading the story from the database. While suspended, a new one on every
     /// call, so no cache entry is ever current.
@@ -25,7 +28,37 @@ public sealed class StoryChanges
         : Volatile.Read(ref slots[(int)((ulong)storyId % Slots)]) + Volatile.Read(ref everything);
 
     /// <summary>Changes made elsewhere may be missed (the change feed is not connected): trust no cache entry.</summary>
-    public void Suspend() => suspended = true;
+    public void Suspend()
+    {
+        suspended = true;
+        Volatile.Write(ref feedComplete, 0);
+    }
+
+    /// <summary>
+    /// The change feed has applied every write committed elsewhere before <paramref name="timestamp"/> (a
+    /// <see cref="System.Diagnostics.Stopwatch"/> timestamp): a heartbeat sent then came back behind them.
+    /// </summary>
+    public void FeedCompleteAt(long timestamp)
+    {
+        for (var seen = Volatile.Read(ref feedComplete); timestamp > seen;)
+        {
+            var found = Interlocked.CompareExchange(ref feedComplete, timestamp, seen);
+            if (found == seen)
+            {
+                return;
+            }
+
+            seen = found;
+        }
+    }
+
+    /// <summary>
+    /// How long ago the change feed was last known complete: a write made elsewhere can be unknown here only if it
+    /// committed since. <see cref="TimeSpan.MaxValue"/> while suspended and before the first heartbeat.
+    /// </summary>
+    public TimeSpan SinceFeedComplete => Volatile.Read(ref feedComplete) is var at and > 0
+        ? System.Diagnostics.Stopwatch.GetElapsedTime(at)
+        : TimeSpan.MaxValue;
 
     /// <summary>The change feed is connected again: entries confirmed while it was not are dropped once, then trusted.</summary>
     public void Resume()

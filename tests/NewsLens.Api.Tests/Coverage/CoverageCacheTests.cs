@@ -13,23 +13,34 @@ namespace NewsLens.Api.Tests.Coverage;
 public class CoverageCacheTests(NewsLensFactory factory) : ApiTests(factory)
 {
     [Fact]
-    public async Task WithATrustBoundAnUnchangedEntryIsServedWithoutTheDatabaseOnlyThatLongAfterItsLastConfirmation()
+    public async Task WithATrustBoundAnUnchangedEntryIsServedWithoutTheDatabaseOnlyWhileTheDatabaseOrTheChangeFeedVouchedForItThatRecently()
     {
-        using var bounded = new CoverageCache(100, TimeSpan.FromMilliseconds(200));
+        var feed = new NewsLens.Api.Storage.StoryChanges();
+        using var bounded = new CoverageCache(100, TimeSpan.FromMilliseconds(200), feed);
         using var unbounded = new CoverageCache(100);
         var memo = new CoverageMemo(7, [new(NewsLens.Api.Ratings.Bias.Left, null, null, 1, 2, null, null)]);
         var stamp = new CoverageStamp(3, DateTime.UnixEpoch);
         bounded.Set(7, stamp, memo, generation: 10);
         unbounded.Set(7, stamp, memo, generation: 10);
-        Assert.True(bounded.TryGetUnchanged(7, 10, out _, out _));
+        Assert.True(bounded.TryGetUnchanged(7, 10, out _, out _));     // just read from the database
 
         await Task.Delay(TimeSpan.FromMilliseconds(400));
-        Assert.False(bounded.TryGetUnchanged(7, 10, out _, out _));  // ask the database: a late notification may be missing
+        Assert.False(bounded.TryGetUnchanged(7, 10, out _, out _));    // ask the database: a late notification may be missing
         Assert.True(unbounded.TryGetUnchanged(7, 10, out _, out _));
 
         Assert.True(bounded.TryGet(7, stamp, 10, out _));              // the database confirmed the version
         Assert.True(bounded.TryGetUnchanged(7, 10, out _, out _));
         Assert.False(bounded.TryGetUnchanged(7, 11, out _, out _));    // a write touched the story
+
+        await Task.Delay(TimeSpan.FromMilliseconds(400));
+        Assert.False(bounded.TryGetUnchanged(7, 10, out _, out _));
+        feed.FeedCompleteAt(System.Diagnostics.Stopwatch.GetTimestamp()); // a heartbeat came back: every earlier write is applied
+        Assert.True(bounded.TryGetUnchanged(7, 10, out _, out _));
+        Assert.False(bounded.TryGetUnchanged(7, 11, out _, out _));
+        feed.FeedCompleteAt(System.Diagnostics.Stopwatch.GetTimestamp() - System.Diagnostics.Stopwatch.Frequency); // an older proof changes nothing
+        Assert.True(bounded.TryGetUnchanged(7, 10, out _, out _));
+        feed.Suspend();                                                  // the feed's connection is down
+        Assert.False(bounded.TryGetUnchanged(7, 10, out _, out _));
     }
 
     [Fact]

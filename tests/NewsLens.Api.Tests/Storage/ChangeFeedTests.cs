@@ -40,6 +40,62 @@ public sealed class ChangeFeedTests : IDisposable
         }
     }
 
+    [PostgreSqlFact("the change feed's heartbeat")]
+    public async Task TheFeedKeepsShowingItIsCompleteSoCachedCoverageIsServedWithoutTheDatabase()
+    {
+        _ = first.CreateClient();
+        var (changes, trust) = Feed(first);
+        await WaitUntilCompleteAsync(changes, trust);
+
+        // Sampled for two seconds while idle: a heartbeat every 100 ms keeps the feed known complete well within the bound.
+        var worst = TimeSpan.Zero;
+        for (var sample = Stopwatch.StartNew(); sample.Elapsed < TimeSpan.FromSeconds(2); await Task.Delay(10))
+        {
+            worst = changes.SinceFeedComplete > worst ? changes.SinceFeedComplete : worst;
+        }
+
+        Assert.True(worst < trust, $"the feed was last known complete {worst.TotalMilliseconds:F0} ms ago at worst (bound {trust.TotalMilliseconds:F0} ms)");
+    }
+
+    [PostgreSqlFact("the change feed's recovery")]
+    public async Task AFeedWhoseConnectionIsCutStopsVouchingForTheCacheAndComesBackByItself()
+    {
+        _ = first.CreateClient();
+        var (changes, trust) = Feed(first);
+        await WaitUntilCompleteAsync(changes, trust);
+
+        await using (var admin = new Npgsql.NpgsqlConnection(first.ConnectionString))
+        {
+            await admin.OpenAsync();
+            await using var cut = new Npgsql.NpgsqlCommand(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()", admin);
+            await cut.ExecuteNonQueryAsync();
+        }
+
+        var waited = Stopwatch.StartNew();
+        while (changes.SinceFeedComplete < trust)
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(5), "the feed still vouches for the cache after losing its connection");
+            await Task.Delay(10);
+        }
+
+        await WaitUntilCompleteAsync(changes, trust);
+    }
+
+    private static (NewsLens.Api.Storage.StoryChanges Changes, TimeSpan Trust) Feed(NewsLensFactory factory) => (
+        factory.Services.GetRequiredService<Database>().Changes,
+        factory.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<NewsLens.Api.Coverage.CoverageOptions>>().Value.ChangeFeedTrust);
+
+    private static async Task WaitUntilCompleteAsync(NewsLens.Api.Storage.StoryChanges changes, TimeSpan trust)
+    {
+        var waited = Stopwatch.StartNew();
+        while (changes.SinceFeedComplete >= trust)
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(10), "no heartbeat came back through the change feed");
+            await Task.Delay(20);
+        }
+    }
+
     /// <summary>The second process's feed connects after it starts; until then it reads through, which proves nothing.</summary>
     private static async Task WaitUntilListeningAsync(SameDatabaseFactory factory)
     {
