@@ -127,6 +127,7 @@ public sealed class PostgreSqlChangeFeed(PostgreSqlDatabase database, ILogger<Po
             {
                 changes.FeedCompleteAt(sentAt);
                 lastBack = Stopwatch.GetTimestamp();
+                NewsLensMetrics.HeartbeatCameBack(Stopwatch.GetElapsedTime(sentAt, lastBack));
             }
         }
     }

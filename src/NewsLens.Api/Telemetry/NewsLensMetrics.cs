@@ -26,6 +26,10 @@ public static class NewsLensMetrics
         "Time a write waited for its turn and connection before it began.",
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
 
+    private static readonly Histogram<double> FeedHeartbeat = Meter.CreateHistogram<double>("newslens.change_feed.heartbeat", "s",
+        "PostgreSQL: time from sending the change feed's heartbeat until it came back, that is, how far behind the feed runs.",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] });
+
     private static readonly Counter<long> ImportRows = Meter.CreateCounter<long>("newslens.import.rows", "{row}",
         "Rows of article, outlet and rating imports (kind), by what became of them (outcome: written, dry_run, refused).");
 
@@ -47,6 +51,8 @@ public static class NewsLensMetrics
     public static void AllStoriesChanged() => CacheInvalidations.Add(1, new KeyValuePair<string, object?>("scope", "all"));
 
     public static void WriteWaited(TimeSpan waited) => WriteWait.Record(waited.TotalSeconds);
+
+    public static void HeartbeatCameBack(TimeSpan roundTrip) => FeedHeartbeat.Record(roundTrip.TotalSeconds);
 
     public static void Imported(string kind, string outcome, long rows) =>
         ImportRows.Add(rows, new KeyValuePair<string, object?>("kind", kind), new KeyValuePair<string, object?>("outcome", outcome));

@@ -15,7 +15,7 @@ namespace NewsLens.Api.Tests.Telemetry;
 public sealed class MetricsTests(NewsLensFactory factory) : ApiTests(factory)
 {
     [Fact]
-    public async Task MetricsCountCacheHitsMissesInvalidationsWriteWaitsImportRowsAndRequestsPerRoute()
+    public async Task MetricsCountCacheHitsMissesInvalidationsWriteWaitsImportRowsHeartbeatsAndRequestsPerRoute()
     {
         var outlet = await Api.CreateOutletAsync(bias: "left");
         var story = await Api.CreateStoryAsync();
@@ -37,6 +37,11 @@ public sealed class MetricsTests(NewsLensFactory factory) : ApiTests(factory)
             ("newslens_import_rows_total", ["kind=\"articles\"", "outcome=\"written\""], 1),
             ("http_server_request_duration_seconds_count", ["http_route=\"/v1/stories/{storyId:long}/coverage\""], 2),
         };
+        if (TestEngine.Current == NewsLens.Api.Storage.StorageEngine.PostgreSql)
+        {
+            expected = [.. expected, ("newslens_change_feed_heartbeat_seconds_count", [], 1)]; // ten a second
+        }
+
 
         // A request's duration is recorded as its context is disposed, after the client has the answer, and the
         // exporter may answer from a copy a few hundred milliseconds old: scrape until everything shows, for 10 s.
