@@ -31,18 +31,24 @@ public sealed class PostgreSqlChangeFeed(PostgreSqlDatabase database, ILogger<Po
     /// </summary>
     public static readonly TimeSpan Heartbeat = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>How long no heartbeat may come back before the listening connection is taken for dead and reopened.</summary>
+    /// <summary>How long no notification may arrive before the listening connection is taken for dead and reopened.</summary>
     private static readonly TimeSpan Silence = TimeSpan.FromSeconds(3);
 
     // Only this process listens here.
     private string HeartbeatChannel => $"newslens_feed_{database.Sender}";
 
+    // Heartbeats sent and not yet back: number → when it was sent (a Stopwatch timestamp).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, long> sent = new();
+
     /// <summary>
-    /// On a thread of its own, not the thread pool's: a heartbeat queued behind a saturated pool would come back
-    /// late, and every coverage read would then ask the database, loading it further.
+    /// The listener and the heartbeat each on a thread and a connection of its own, not the thread pool's: a heartbeat
+    /// queued behind a saturated pool would come back late, and every coverage read would then ask the database,
+    /// loading it further. The listener blocks until a notification arrives (a heartbeat at least every 100 ms), so
+    /// it never times out while the feed is alive.
     /// </summary>
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.Factory.StartNew(() => Listen(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.WhenAll(
+        Task.Factory.StartNew(() => Listen(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default),
+        Task.Factory.StartNew(() => Beat(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default));
 
     private void Listen(CancellationToken stoppingToken)
     {
@@ -53,16 +59,17 @@ public sealed class PostgreSqlChangeFeed(PostgreSqlDatabase database, ILogger<Po
             try
             {
                 using var connection = (NpgsqlConnection)database.Open();
-                var beat = new Beat();
                 connection.Notification += (_, notification) =>
                 {
-                    if (notification.Channel == HeartbeatChannel)
-                    {
-                        beat.CameBack(notification.Payload, database.Changes);
-                    }
-                    else
+                    if (notification.Channel != HeartbeatChannel)
                     {
                         Apply(notification.Payload);
+                    }
+                    else if (long.TryParse(notification.Payload, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var beat) &&
+                             sent.TryRemove(beat, out var sentAt))
+                    {
+                        database.Changes.FeedCompleteAt(sentAt);
+                        NewsLensMetrics.HeartbeatCameBack(Stopwatch.GetElapsedTime(sentAt));
                     }
                 };
                 connection.Execute($"LISTEN {Channel}; LISTEN {HeartbeatChannel}");
@@ -75,23 +82,16 @@ public sealed class PostgreSqlChangeFeed(PostgreSqlDatabase database, ILogger<Po
 
                 while (!stoppingToken.IsCancellationRequested)
                 {
-                    beat.Send(connection, HeartbeatChannel);
-                    // Wait returns on each notification; 0 ms would mean forever, so never less than 1.
-                    for (var sent = Stopwatch.GetTimestamp(); Heartbeat - Stopwatch.GetElapsedTime(sent) is var left && left > TimeSpan.Zero && !stoppingToken.IsCancellationRequested;)
+                    if (!connection.Wait(Silence))
                     {
-                        connection.Wait(Math.Max(1, (int)left.TotalMilliseconds));
-                    }
-
-                    if (beat.SinceLastBack > Silence)
-                    {
-                        throw new TimeoutException($"no heartbeat came back through the change feed for {Silence.TotalSeconds:F0} s");
+                        throw new TimeoutException($"no notification, not even a heartbeat, arrived for {Silence.TotalSeconds:F0} s");
                     }
                 }
             }
             catch (Exception exception) when (StorageFaults.Classify(exception) is not null || exception is IOException or TimeoutException)
             {
                 database.Changes.Suspend();
-                if (!outage)
+                if (!outage && !stoppingToken.IsCancellationRequested)
                 {
                     logger.LogWarning("Lost the connection that hears other processes' writes ({Message}); every coverage read asks the database until it is back.",
                         exception.Message);
@@ -103,31 +103,36 @@ public sealed class PostgreSqlChangeFeed(PostgreSqlDatabase database, ILogger<Po
         }
     }
 
-    /// <summary>The heartbeats of one listening connection: the last one sent, and when one last came back.</summary>
-    private sealed class Beat
+    /// <summary>
+    /// Every <see cref="Heartbeat"/>, a notification on this process's own channel from a connection of its own; and
+    /// one more when stopping, which wakes the listener.
+    /// </summary>
+    private void Beat(CancellationToken stoppingToken)
     {
-        private long number;
-        private long sentAt;
-        private long lastBack = Stopwatch.GetTimestamp();
-
-        public TimeSpan SinceLastBack => Stopwatch.GetElapsedTime(lastBack);
-
-        public void Send(NpgsqlConnection connection, string channel)
+        NpgsqlConnection? connection = null;
+        for (var beat = 1L; ; beat++)
         {
-            number++;
-            sentAt = Stopwatch.GetTimestamp();
-            connection.Execute("SELECT pg_notify(@channel, @payload)",
-                new { channel, payload = number.ToString(System.Globalization.CultureInfo.InvariantCulture) }, commandTimeout: (int)Silence.TotalSeconds);
-        }
-
-        /// <summary>Only the last one sent counts; an earlier one coming back this late proves less.</summary>
-        public void CameBack(string payload, StoryChanges changes)
-        {
-            if (long.TryParse(payload, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var back) && back == number)
+            var stopping = stoppingToken.WaitHandle.WaitOne(Heartbeat);
+            sent[beat] = Stopwatch.GetTimestamp();
+            sent.TryRemove(beat - 100, out _); // one that never came back (sent while the listener was away)
+            try
             {
-                changes.FeedCompleteAt(sentAt);
-                lastBack = Stopwatch.GetTimestamp();
-                NewsLensMetrics.HeartbeatCameBack(Stopwatch.GetElapsedTime(sentAt, lastBack));
+                connection ??= (NpgsqlConnection)database.Open();
+                connection.Execute("SELECT pg_notify(@channel, @payload)",
+                    new { channel = HeartbeatChannel, payload = beat.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+                    commandTimeout: (int)Silence.TotalSeconds);
+            }
+            catch (Exception exception) when (StorageFaults.Classify(exception) is not null || exception is IOException or TimeoutException)
+            {
+                // The listener hears the silence; the next beat opens another connection.
+                connection?.Dispose();
+                connection = null;
+            }
+
+            if (stopping)
+            {
+                connection?.Dispose();
+                return;
             }
         }
     }
