@@ -142,6 +142,8 @@ public sealed class CoverageStore(Database database, CoverageCache cache, Covera
     private sealed class GroupRow
     {
         public long StoryId { get; init; }
+        public long CoverageVersion { get; init; }
+        public long ChangedAt { get; init; }
         public string? Bias { get; init; }
         public string? Factuality { get; init; }
         public string? Ownership { get; init; }
@@ -149,8 +151,8 @@ public sealed class CoverageStore(Database database, CoverageCache cache, Covera
         public int Articles { get; init; }
         public long? FirstPublishedAt { get; init; }
         public long? LastPublishedAt { get; init; }
-        public long MultiRated { get; init; }
-        public long Contested { get; init; }
+        public long? MultiRated { get; init; }
+        public long? Contested { get; init; }
     }
 
     /// <summary>The coverage of the stories that exist, by the default ratings (cached) or by the chosen ones (on request).</summary>
@@ -160,9 +162,9 @@ public sealed class CoverageStore(Database database, CoverageCache cache, Covera
     /// <summary>
     /// The stamps and coverage of the stories that exist. No query when every story is cached and no write has
     /// touched it since; else one query for the stamps (story_summaries), with each story's coverage from
-    /// <see cref="CoverageCache"/> when it holds the current version, and for the others one snapshot of their
-    /// stamps and one aggregate over their outlets (story_outlets, kept by <see cref="CoverageSummaries"/>: one row per outlet with
-    /// its article count), grouped by story and the outlets' current ratings. So at most three queries whatever the
+    /// <see cref="CoverageCache"/> when it holds the current version, and for the others one statement that reads their
+    /// stamps again with an aggregate over their outlets (story_outlets, kept by <see cref="CoverageSummaries"/>: one row per outlet
+    /// with its article count), grouped by story and the outlets' current ratings. So at most two queries whatever the
     /// number of stories; the aggregate's cost follows the number of outlets, never the number of articles.
     /// </summary>
     public async Task<CoverageRead> ReadAsync(IReadOnlyCollection<long> storyIds, CancellationToken ct)
@@ -198,19 +200,17 @@ public sealed class CoverageStore(Database database, CoverageCache cache, Covera
             return new CoverageRead(memos, stamps, DefaultRatings);
         }
 
-        // The stamps and groups of the misses come from one snapshot, so each cached entry is exactly its version's.
+        // The stamps and groups of the misses come from one statement, so each cached entry is exactly its version's.
         var merged = new Dictionary<long, CoverageStamp>(stamps);
-        await using var transaction = await database.BeginSnapshotAsync(connection, ct);
-        var current = await ReadStampsAsync(connection, transaction, misses, ct);
-        var read = await ReadGroupsAsync(connection, transaction, misses, ct);
+        var read = await ReadMissesAsync(connection, misses, ct);
         foreach (var id in misses)
         {
-            if (current.TryGetValue(id, out var stamp))
+            if (read.TryGetValue(id, out var current))
             {
-                var memo = new CoverageMemo(id, [.. read[id]]);
-                cache.Set(id, stamp, memo, generations[id]);
+                var memo = new CoverageMemo(id, current.Groups);
+                cache.Set(id, current.Stamp, memo, generations[id]);
                 memos[id] = memo;
-                merged[id] = stamp;
+                merged[id] = current.Stamp;
             }
             else
             {
@@ -240,32 +240,52 @@ public sealed class CoverageStore(Database database, CoverageCache cache, Covera
         return new CoverageRead(memos, stamps, DefaultRatings);
     }
 
-    private async Task<ILookup<long, CoverageGroup>> ReadGroupsAsync(
-        System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, IReadOnlyCollection<long> storyIds, CancellationToken ct)
+    /// <summary>
+    /// The stamps and groups of these stories, in one statement (so from one snapshot, on either engine): grouped by
+    /// story and the outlets' current ratings; a story no outlet covers has one row with no outlet (0 sources). A
+    /// snapshot transaction around two queries cost PostgreSQL four round trips for every story a write had touched.
+    /// </summary>
+    private async Task<Dictionary<long, (CoverageStamp Stamp, List<CoverageGroup> Groups)>> ReadMissesAsync(
+        System.Data.Common.DbConnection connection, IReadOnlyCollection<long> storyIds, CancellationToken ct)
     {
         var ids = database.Dialect.Ids("ids", storyIds);
         var sql = $"""
-            SELECT so.story_id, o.bias, o.factuality, o.ownership, o.multi_rated, o.contested,
-                   COUNT(*) AS sources,
+            SELECT s.story_id, s.coverage_version, s.changed_at,
+                   o.bias, o.factuality, o.ownership, o.multi_rated, o.contested,
+                   COUNT(so.outlet_id) AS sources,
                    SUM(so.articles) AS articles,
                    MIN(so.first_published_at) AS first_published_at,
                    MAX(so.last_published_at) AS last_published_at
             FROM {ids.Table}
-            JOIN story_outlets so ON so.story_id = ids.id
-            JOIN outlets o ON o.id = so.outlet_id
-            GROUP BY so.story_id, o.bias, o.factuality, o.ownership, o.multi_rated, o.contested
+            JOIN story_summaries s ON s.story_id = ids.id
+            LEFT JOIN story_outlets so ON so.story_id = s.story_id
+            LEFT JOIN outlets o ON o.id = so.outlet_id
+            GROUP BY s.story_id, s.coverage_version, s.changed_at, o.bias, o.factuality, o.ownership, o.multi_rated, o.contested
             """;
-        var rows = await connection.QueryAsync<GroupRow>(new CommandDefinition(sql, ids.Parameters, transaction, cancellationToken: ct));
-        return rows.ToLookup(r => r.StoryId, r => new CoverageGroup(
-            EnumText<Bias>.ParseStored(r.Bias),
-            EnumText<Factuality>.ParseStored(r.Factuality),
-            EnumText<Ownership>.ParseStored(r.Ownership),
-            r.Sources,
-            r.Articles,
-            UnixTime.FromMs(r.FirstPublishedAt),
-            UnixTime.FromMs(r.LastPublishedAt),
-            r.MultiRated != 0,
-            r.Contested != 0));
+        var read = new Dictionary<long, (CoverageStamp Stamp, List<CoverageGroup> Groups)>();
+        foreach (var r in await connection.QueryAsync<GroupRow>(new CommandDefinition(sql, ids.Parameters, cancellationToken: ct)))
+        {
+            if (!read.TryGetValue(r.StoryId, out var story))
+            {
+                read[r.StoryId] = story = (new CoverageStamp(r.CoverageVersion, UnixTime.FromMs(r.ChangedAt)), []);
+            }
+
+            if (r.Sources > 0)
+            {
+                story.Groups.Add(new CoverageGroup(
+                    EnumText<Bias>.ParseStored(r.Bias),
+                    EnumText<Factuality>.ParseStored(r.Factuality),
+                    EnumText<Ownership>.ParseStored(r.Ownership),
+                    r.Sources,
+                    r.Articles,
+                    UnixTime.FromMs(r.FirstPublishedAt),
+                    UnixTime.FromMs(r.LastPublishedAt),
+                    r.MultiRated != 0,
+                    r.Contested != 0));
+            }
+        }
+
+        return read;
     }
 
     private sealed class OutletRow

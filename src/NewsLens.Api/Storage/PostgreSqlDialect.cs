@@ -80,6 +80,15 @@ public sealed class PostgreSqlDialect : SqlDialect
 
     private static bool IsText(RowColumn column) => column.Type == typeof(string);
 
+    /// <summary>
+    /// A write's statements are planned once per connection. They carry their rows as arrays, and PostgreSQL, which
+    /// estimates 10 rows for an array it has not seen, found a plan for the actual one-element array cheaper every
+    /// time, so it planned again at every execution. With the generic plan a single-article import cost PostgreSQL
+    /// about a fifth less processor time, and coverage reads under 100 writes/s went from 0.72× to 0.78× of their
+    /// rate alone (docs/benchmarks.md). Reads keep the default, so a list's filters are planned for their values.
+    /// </summary>
+    public override string WritePreamble => "SET LOCAL plan_cache_mode = force_generic_plan;\n";
+
     public override string ForUpdate => "FOR UPDATE";
 
     public override string LikeInsensitive => "ILIKE";

@@ -33,6 +33,9 @@ public abstract class SqlDialect
     public virtual Task<RowSet> StageAsync(StorageWrite write, string name, IReadOnlyList<RowColumn> columns, IReadOnlyList<object?[]> rows,
         CancellationToken ct) => Task.FromResult(Rows(name, columns, rows));
 
+    /// <summary>Statements that set up every write, sent ahead of its first statement in the same round trip (none by default).</summary>
+    public virtual string WritePreamble => "";
+
     /// <summary>Rows a statement carries at most when it writes a row set (inserts of an import's rows).</summary>
     public abstract int RowsPerStatement { get; }
 

@@ -26,6 +26,16 @@ public sealed class StorageWrite(DbConnection connection, DbTransaction transact
     /// <summary>Rolls the whole write back when it ends (a refused If-Match, a bad import row found while writing).</summary>
     public void Cancel() => Cancelled = true;
 
-    /// <summary>A command definition in this write's transaction.</summary>
-    public Dapper.CommandDefinition Command(string sql, object? parameters, CancellationToken ct) => new(sql, parameters, Transaction, cancellationToken: ct);
+    /// <summary>A command definition in this write's transaction; the first one also carries the dialect's <see cref="SqlDialect.WritePreamble"/>.</summary>
+    public Dapper.CommandDefinition Command(string sql, object? parameters, CancellationToken ct)
+    {
+        if (!preambleSent && Dialect.WritePreamble.Length > 0)
+        {
+            (sql, preambleSent) = (Dialect.WritePreamble + sql, true);
+        }
+
+        return new(sql, parameters, Transaction, cancellationToken: ct);
+    }
+
+    private bool preambleSent;
 }
