@@ -174,7 +174,7 @@ public sealed class CoverageSummaries(IOptions<CoverageOptions> options)
     /// <summary>
     /// Statements sent ahead of a query in its round trip, with their parameters and the number of result sets they
     /// answer (read and skipped). On PostgreSQL every round trip of a small write cost the service and the server
-    /// processor time; a single-article import went from 11 to 8 of them this way (docs/benchmarks.md).
+    /// processor time; this took a single-article import's write from 10 round trips to 8 (docs/benchmarks.md).
     /// </summary>
     private sealed record Statements(string Sql, DynamicParameters Parameters, int ResultSets)
     {
